@@ -1,0 +1,16 @@
+package io.richard.api;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A cost function C(a, y) of a network output a and its target y, with its gradient ∇a C. */
+public interface Loss {
+
+    /** The cost of each sample of a mini-batch: a vector of length N for outputs of shape (N, classes). */
+    INDArray cost(INDArray a, INDArray y);
+
+    /** ∇a C for each sample, the same shape as {@code a}. */
+    INDArray gradient(INDArray a, INDArray y);
+
+    /** A short name for summaries, e.g. {@code "quadratic"}. */
+    String name();
+}

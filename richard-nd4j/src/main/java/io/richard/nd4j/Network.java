@@ -1,0 +1,208 @@
+package io.richard.nd4j;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import io.richard.api.Layer;
+import io.richard.api.Loss;
+import io.richard.api.Mode;
+import io.richard.api.Shape;
+import io.richard.api.data.LabelledDataSet;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.LayerSpec;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.Normalization;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.nd4j.layer.ConvolutionalLayer;
+import io.richard.nd4j.layer.DenseLayer;
+import io.richard.nd4j.layer.MaxPoolingLayer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A feed-forward classifier: the layers of a {@link ModelSpec} chained with shape inference, the quadratic cost
+ * of the output layer, and prediction.
+ *
+ * <p>The input of {@link #output}, {@link #predict} and {@link #forward} is a matrix (N, W·H·D) of normalised
+ * values in the reference's order (x fastest, then y, then channel), one sample per row. Inference-mode
+ * methods write no state and may be called from several threads at once; training-mode
+ * {@link #forward}/{@link #backward} are for one thread (the {@link Trainer}).
+ */
+public final class Network {
+
+    private final ModelSpec model;
+    private final List<Layer> layers;
+    private final Loss loss = QuadraticLoss.INSTANCE;
+    private final DataType dataType;
+
+    private Network(ModelSpec model, List<Layer> layers, DataType dataType) {
+        this.model = model;
+        this.layers = List.copyOf(layers);
+        this.dataType = dataType;
+    }
+
+    /** A new float32 network with the reference's initial parameters drawn from {@code seed} (0 = the reference's own). */
+    public static Network create(ModelSpec model, long seed) {
+        return create(model, seed, DataType.FLOAT);
+    }
+
+    /** A new network of the given floating-point type (float64 for gradient checks). */
+    public static Network create(ModelSpec model, long seed, DataType dataType) {
+        ReferenceInitializer init = new ReferenceInitializer(seed);
+        NetworkSpec spec = model.network();
+        List<Layer> layers = new ArrayList<>();
+        Shape shape = model.inputShape();
+        List<LayerSpec> specs = spec.layers();
+        for (int l = 0; l < specs.size(); l++) {
+            LayerSpec layerSpec = specs.get(l);
+            long layerSeed = seed * 1_000_003L + l;
+            Layer layer;
+            if (layerSpec instanceof ConvolutionalLayerSpec conv) {
+                INDArray W = init.kernels(conv.depth(), shape.depth(), conv.kernelSize().height(),
+                        conv.kernelSize().width(), dataType);
+                layer = new ConvolutionalLayer(conv, shape, W, Nd4j.zeros(dataType, 1, conv.depth()), layerSeed);
+            } else if (layerSpec instanceof MaxPoolingLayerSpec pool) {
+                layer = new MaxPoolingLayer(pool, shape);
+            } else {
+                int size = layerSpec.outputShape(shape).size();
+                INDArray W = init.denseWeights(size, shape.size(), dataType);
+                layer = new DenseLayer(layerSpec, shape, Sigmoid.INSTANCE, W, Nd4j.zeros(dataType, 1, size), layerSeed);
+            }
+            layers.add(layer);
+            shape = layer.outputShape();
+        }
+        return new Network(model, layers, dataType);
+    }
+
+    /**
+     * A network for an input shape and layers alone (class labels "0", "1", …, normalisation [0, 1]); handy in
+     * code and tests.
+     */
+    public static Network create(Shape inputShape, NetworkSpec spec, long seed, DataType dataType) {
+        return create(defaultModel(inputShape, spec), seed, dataType);
+    }
+
+    /** The model description of {@link #create(Shape, NetworkSpec, long, DataType)}. */
+    public static ModelSpec defaultModel(Shape inputShape, NetworkSpec spec) {
+        List<String> classes = new ArrayList<>();
+        for (int c = 0; c < spec.outputLayer().size(); c++) {
+            classes.add(Integer.toString(c));
+        }
+        return ModelSpec.of(classes, inputShape, new Normalization(0, 1), spec);
+    }
+
+    /**
+     * A network from given layers (for example read from a file); checks that they match the description.
+     */
+    public static Network of(ModelSpec model, List<Layer> layers) {
+        List<LayerSpec> specs = model.network().layers();
+        List<Shape> shapes = model.network().shapes(model.inputShape());
+        if (layers.size() != specs.size()) {
+            throw new IllegalArgumentException("the description has " + specs.size() + " layers, got " + layers.size());
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (!layers.get(l).outputShape().equals(shapes.get(l))) {
+                throw new IllegalArgumentException(model.network().path(l) + " produces " + layers.get(l).outputShape()
+                        + ", the description says " + shapes.get(l));
+            }
+        }
+        DataType type = layers.stream().flatMap(l -> l.parameters().stream()).findFirst()
+                .map(p -> p.value().dataType()).orElse(DataType.FLOAT);
+        return new Network(model, layers, type);
+    }
+
+    /** A forward pass through every layer; the output (N, classes) of the output layer. */
+    public INDArray forward(INDArray x, Mode mode) {
+        INDArray a = x.dataType() == dataType ? x : x.castTo(dataType);
+        for (Layer layer : layers) {
+            a = layer.forward(a, mode);
+        }
+        return a;
+    }
+
+    /**
+     * Back-propagates ∇a C of the output layer through every layer, from the last to the first, leaving each
+     * layer's parameter gradients (summed over the mini-batch) in its {@link io.richard.api.Parameter}s.
+     */
+    public void backward(INDArray gradOutput) {
+        INDArray grad = gradOutput;
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            grad = layers.get(l).backward(grad, l > 0);
+        }
+    }
+
+    /** The output activations a^L, (N, classes), in inference mode. */
+    public INDArray output(INDArray x) {
+        return forward(x, Mode.INFERENCE);
+    }
+
+    /** The predicted class index of each row: the argmax of the output, the first index winning ties. */
+    public int[] predict(INDArray x) {
+        return argmax(output(x));
+    }
+
+    /** The index of the largest value of each row, the first one winning ties. */
+    public static int[] argmax(INDArray outputs) {
+        return Nd4j.argMax(outputs, 1).toIntVector();
+    }
+
+    /** Accuracy, mean cost and confusion matrix over a whole data set, in mini-batches of {@code batchSize}. */
+    public Evaluation evaluate(LabelledDataSet data, int batchSize) {
+        return Evaluation.of(this, data, batchSize);
+    }
+
+    /** The cost function of the output layer (the quadratic cost (15)). */
+    public Loss loss() {
+        return loss;
+    }
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public ModelSpec model() {
+        return model;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public long parameterCount() {
+        return layers.stream().mapToLong(Layer::parameterCount).sum();
+    }
+
+    /** A table of the layers: index, type, output shape, activation and parameter count. */
+    public String summary() {
+        StringBuilder s = new StringBuilder();
+        String format = "%-4s %-15s %-16s %-9s %12s%n";
+        s.append(String.format(format, "#", "layer", "output [W,H,D]", "act.", "parameters"));
+        s.append(String.format(format, "", "input", model.inputShape(), "", ""));
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            String activation = layer instanceof DenseLayer ? "sigmoid"
+                    : layer instanceof ConvolutionalLayer ? "relu" : "";
+            String details = describe(layer.spec());
+            s.append(String.format(format, l, details, layer.outputShape(), activation,
+                    String.format("%,d", layer.parameterCount())));
+        }
+        s.append(String.format("total parameters: %,d; loss: %s%n", parameterCount(), loss.name()));
+        return s.toString();
+    }
+
+    private static String describe(LayerSpec spec) {
+        if (spec instanceof ConvolutionalLayerSpec c) {
+            return "conv " + c.depth() + "@" + c.kernelSize();
+        } else if (spec instanceof MaxPoolingLayerSpec p) {
+            return "maxpool " + p.regionSize();
+        } else if (spec instanceof DenseLayerSpec d) {
+            return "dense " + d.size();
+        } else {
+            return "output " + ((OutputLayerSpec) spec).size();
+        }
+    }
+}

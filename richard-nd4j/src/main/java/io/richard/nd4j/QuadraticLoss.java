@@ -1,0 +1,29 @@
+package io.richard.nd4j;
+
+import io.richard.api.Loss;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The quadratic cost of the output layer: C = ½‖y − a‖² per sample (15), ∇a C = a − y (17). */
+public final class QuadraticLoss implements Loss {
+
+    public static final QuadraticLoss INSTANCE = new QuadraticLoss();
+
+    private QuadraticLoss() {
+    }
+
+    @Override
+    public INDArray cost(INDArray a, INDArray y) {
+        return Transforms.pow(a.sub(y), 2, false).sum(1).muli(0.5);   // (15), one value per sample
+    }
+
+    @Override
+    public INDArray gradient(INDArray a, INDArray y) {
+        return a.sub(y);                                              // (17)
+    }
+
+    @Override
+    public String name() {
+        return "quadratic";
+    }
+}

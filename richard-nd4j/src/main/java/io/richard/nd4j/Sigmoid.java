@@ -1,0 +1,29 @@
+package io.richard.nd4j;
+
+import io.richard.api.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The sigmoid σ(x) = 1 / (1 + e^{−x}) of (3), with σ'(z) = σ(z)(1 − σ(z)). */
+public final class Sigmoid implements Activation {
+
+    public static final Sigmoid INSTANCE = new Sigmoid();
+
+    private Sigmoid() {
+    }
+
+    @Override
+    public INDArray apply(INDArray z) {
+        return Transforms.sigmoid(z, true);                 // (3)
+    }
+
+    @Override
+    public INDArray derivative(INDArray z, INDArray a) {
+        return a.rsub(1.0).muli(a);                          // σ'(z) = a (1 − a)
+    }
+
+    @Override
+    public String name() {
+        return "sigmoid";
+    }
+}

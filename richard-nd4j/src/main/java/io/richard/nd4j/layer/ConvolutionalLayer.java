@@ -1,0 +1,220 @@
+package io.richard.nd4j.layer;
+
+import java.util.Arrays;
+import java.util.List;
+import io.richard.api.Activation;
+import io.richard.api.Layer;
+import io.richard.api.Mode;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A convolutional layer, equations (21)–(28): D kernels of kW × kH × C, valid cross-correlation, stride 1, one
+ * bias per kernel, ReLU.
+ *
+ * <p>Parameters as the seed writes them: {@code W} is (D, C, kH, kW), so {@code W[d][k][j][i]} is
+ * w<sub>i,j,k</sub><sup>l,d</sup> of (24), and {@code b} is (1, D).
+ *
+ * <p>Im2col-free. Activations are spatial (N, H, W, C), so the mini-batch is a matrix {@code X} of N·H·W rows of
+ * C channels, row r = (n·H + y)·W + x, followed by (kH − 1)·W + kW − 1 zero rows. For the kernel offset (i, j)
+ * the inputs a<sub>x+i,y+j</sub> met by every output position (x, y) are the rows starting at j·W + i: one
+ * contiguous window, no copy. So the sums over i and j of (24) are the loop over offsets, and the sum over k
+ * is one gemm per offset, accumulated into a "full" output of N·H·W rows; the rows with x ≥ W' or y ≥ H' are
+ * not valid positions and are dropped. The same windows give (28) as {@code ∇W_ij = window(i,j)ᵀ · δ} and
+ * (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions that are not valid.
+ */
+public final class ConvolutionalLayer implements Layer {
+
+    private final ConvolutionalLayerSpec spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final Activation activation;
+    private final Dropout dropout;
+    private final int kW;
+    private final int kH;
+
+    private final INDArray W;
+    private final INDArray b;
+    private final INDArray gradW;
+    private final INDArray gradB;
+    private final List<Parameter> parameters;
+
+    // Kept from the last training-mode forward pass for backward.
+    private int inputRank;
+    private INDArray X;
+    private INDArray z;
+    private INDArray a;
+    private INDArray dropoutMask;
+
+    /**
+     * @param W    kernels (D, C, kH, kW), taken over (not copied)
+     * @param b    biases, D values, taken over
+     * @param seed seed of the dropout masks (unused without dropout)
+     */
+    public ConvolutionalLayer(ConvolutionalLayerSpec spec, Shape inputShape, INDArray W, INDArray b, long seed) {
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = spec.outputShape(inputShape);
+        this.kW = spec.kernelSize().width();
+        this.kH = spec.kernelSize().height();
+        long[] expected = {spec.depth(), inputShape.depth(), kH, kW};
+        if (!Arrays.equals(W.shape(), expected)) {
+            throw new IllegalArgumentException("convolutional W must be (D, C, kH, kW) = " + Arrays.toString(expected)
+                    + ", got " + Arrays.toString(W.shape()));
+        }
+        if (b.length() != spec.depth()) {
+            throw new IllegalArgumentException("convolutional b must have " + spec.depth() + " values, got "
+                    + b.length());
+        }
+        this.activation = io.richard.nd4j.Relu.INSTANCE;
+        this.dropout = new Dropout(spec.dropoutRate(), seed);
+        this.W = W;
+        this.b = b.reshape(1, spec.depth());
+        this.gradW = Nd4j.zerosLike(W);
+        this.gradB = Nd4j.zerosLike(this.b);
+        this.parameters = List.of(new Parameter("W", this.W, gradW), new Parameter("b", this.b, gradB));
+    }
+
+    @Override
+    public INDArray forward(INDArray input, Mode mode) {
+        INDArray X = paddedRows(Layouts.spatial(input, inputShape));
+        long n = input.size(0);
+        INDArray kernels = offsetMatrices();
+        INDArray zFull = Nd4j.create(X.dataType(), fullRows(n), outputShape.depth());
+        for (int j = 0; j < kH; j++) {
+            for (int i = 0; i < kW; i++) {
+                // (24) z_{x,y} += Σ_k w_{i,j,k} a_{x+i,y+j,k} for every position at once: the sum over k is the gemm
+                Nd4j.gemm(window(X, i, j, n), offset(kernels, i, j), zFull, false, false, 1.0, 1.0);
+            }
+        }
+        INDArray z = validPositions(zFull, n).dup('c');
+        z.reshape(-1, outputShape.depth()).addiRowVector(b);              // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d}
+        INDArray a = activation.apply(z);                                 // (21), (25) A = R(Z)
+        if (mode == Mode.INFERENCE) {
+            return a;
+        }
+        this.inputRank = input.rank();
+        this.X = X;
+        this.z = z;
+        this.a = a;
+        if (!dropout.active()) {
+            return a;
+        }
+        dropoutMask = dropout.mask(a);                                    // inverted dropout (training only)
+        return a.mul(dropoutMask);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean inputGradient) {
+        INDArray gradA = Layouts.spatial(gradOutput, outputShape);
+        if (dropout.active()) {
+            gradA = gradA.mul(dropoutMask);
+        }
+        INDArray delta = gradA.mul(activation.derivative(z, a));          // δ = ∂C/∂a ⊙ R'(z), (26)
+        long n = delta.size(0);
+        int depth = outputShape.depth();
+        INDArray deltaFull = Nd4j.create(delta.dataType(), fullRows(n), depth);
+        validPositions(deltaFull, n).assign(delta);                       // δ, zero where no output exists
+
+        INDArray gradOffsets = Nd4j.create(W.dataType(), (long) kH * kW * inputShape.depth(), depth);
+        for (int j = 0; j < kH; j++) {
+            for (int i = 0; i < kW; i++) {
+                // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for offset (i, j), Σ_{x,y} a_{x+i,y+j,k} δ_{x,y}, over the mini-batch
+                Nd4j.gemm(window(X, i, j, n), deltaFull, offset(gradOffsets, i, j), true, false, 1.0, 0.0);
+            }
+        }
+        gradW.assign(gradOffsets.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1));
+        gradB.assign(delta.reshape(-1, depth).sum(true, 0));              // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}
+        if (!inputGradient) {
+            return null;
+        }
+        INDArray kernels = offsetMatrices();
+        INDArray gradX = Nd4j.create(delta.dataType(), X.rows(), inputShape.depth());
+        for (int j = 0; j < kH; j++) {
+            for (int i = 0; i < kW; i++) {
+                // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
+                Nd4j.gemm(deltaFull, offset(kernels, i, j), window(gradX, i, j, n), false, true, 1.0, 1.0);
+            }
+        }
+        INDArray gradInput = gradX.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
+                .reshape('c', n, inputShape.height(), inputShape.width(), inputShape.depth());
+        return Layouts.as(gradInput, inputRank, inputShape);
+    }
+
+    /** Number of rows of a "full" output: one per input position of the mini-batch, N·H·W. */
+    private long fullRows(long n) {
+        return n * inputShape.height() * inputShape.width();
+    }
+
+    /** Rows past the last input position that a window may reach: (kH − 1)·W + kW − 1. */
+    private long paddingRows() {
+        return (long) (kH - 1) * inputShape.width() + kW - 1;
+    }
+
+    /** The spatial input as N·H·W rows of C channels followed by zero rows for the windows to run into. */
+    private INDArray paddedRows(INDArray spatial) {
+        long n = spatial.size(0);
+        INDArray X = Nd4j.create(spatial.dataType(), fullRows(n) + paddingRows(), inputShape.depth());
+        X.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
+                .assign(spatial.reshape('c', fullRows(n), inputShape.depth()));
+        return X;
+    }
+
+    /** The N·H·W rows of {@code rows} starting at j·W + i: the inputs that kernel element (i, j) meets. */
+    private INDArray window(INDArray rows, int i, int j, long n) {
+        long start = (long) j * inputShape.width() + i;
+        return rows.get(NDArrayIndex.interval(start, start + fullRows(n)), NDArrayIndex.all());
+    }
+
+    /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j). */
+    private INDArray offsetMatrices() {
+        return W.permute(2, 3, 1, 0).dup('c').reshape('c', (long) kH * kW * inputShape.depth(), spec.depth());
+    }
+
+    /** The (C, D) matrix of offset (i, j) in a stack made by {@link #offsetMatrices()}. */
+    private INDArray offset(INDArray stacked, int i, int j) {
+        long start = ((long) j * kW + i) * inputShape.depth();
+        return stacked.get(NDArrayIndex.interval(start, start + inputShape.depth()), NDArrayIndex.all());
+    }
+
+    /** The valid positions x &lt; W', y &lt; H' of a full (N·H·W, D) array, as an (N, H', W', D) view. */
+    private INDArray validPositions(INDArray full, long n) {
+        return full.reshape('c', n, inputShape.height(), inputShape.width(), outputShape.depth())
+                .get(NDArrayIndex.all(), NDArrayIndex.interval(0, outputShape.height()),
+                        NDArrayIndex.interval(0, outputShape.width()), NDArrayIndex.all());
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public ConvolutionalLayerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    /** The kernels W, (D, C, kH, kW). */
+    public INDArray kernels() {
+        return W;
+    }
+
+    /** The biases b, (1, D). */
+    public INDArray biases() {
+        return b;
+    }
+}

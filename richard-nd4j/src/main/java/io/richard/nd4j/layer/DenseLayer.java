@@ -1,0 +1,132 @@
+package io.richard.nd4j.layer;
+
+import java.util.List;
+import io.richard.api.Activation;
+import io.richard.api.Layer;
+import io.richard.api.Mode;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.spec.LayerSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A fully connected layer, equations (1)–(13); with {@code dropoutRate} 0 it is also the output layer of
+ * (14)–(17), whose incoming gradient comes from the loss.
+ *
+ * <p>Batched over the mini-batch: the input A is (N, n_in), one sample per row; {@code W} is (n_out, n_in)
+ * exactly as in (1) and {@code b} is (1, n_out). Forward is one gemm {@code Z = A·Wᵀ + b}; backward is
+ * {@code ∇W = δᵀ·A} (9), {@code ∇b = Σ_n δ} (10), {@code ∇A = δ·W} (13).
+ */
+public final class DenseLayer implements Layer {
+
+    private final LayerSpec spec;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final Activation activation;
+    private final Dropout dropout;
+
+    private final INDArray W;
+    private final INDArray b;
+    private final INDArray gradW;
+    private final INDArray gradB;
+    private final List<Parameter> parameters;
+
+    // Kept from the last training-mode forward pass for backward.
+    private int inputRank;
+    private INDArray aPrev;
+    private INDArray z;
+    private INDArray a;
+    private INDArray dropoutMask;
+
+    /**
+     * @param W       weights (n_out, n_in), taken over (not copied)
+     * @param b       biases (1, n_out), taken over
+     * @param seed    seed of the dropout masks (unused without dropout)
+     */
+    public DenseLayer(LayerSpec spec, Shape inputShape, Activation activation, INDArray W, INDArray b, long seed) {
+        if (W.rank() != 2 || W.columns() != inputShape.size()) {
+            throw new IllegalArgumentException("dense W must be (n_out, " + inputShape.size() + "), got "
+                    + java.util.Arrays.toString(W.shape()));
+        }
+        if (b.length() != W.rows()) {
+            throw new IllegalArgumentException("dense b must have " + W.rows() + " values, got " + b.length());
+        }
+        this.spec = spec;
+        this.inputShape = inputShape;
+        this.outputShape = Shape.flat(W.rows());
+        this.activation = activation;
+        this.dropout = new Dropout(spec.dropoutRate(), seed);
+        this.W = W;
+        this.b = b.reshape(1, W.rows());
+        this.gradW = Nd4j.zerosLike(W);
+        this.gradB = Nd4j.zerosLike(this.b);
+        this.parameters = List.of(new Parameter("W", this.W, gradW), new Parameter("b", this.b, gradB));
+    }
+
+    @Override
+    public INDArray forward(INDArray input, Mode mode) {
+        INDArray aPrev = Layouts.flat(input, inputShape);
+        INDArray z = Nd4j.gemm(aPrev, W, false, true).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
+        INDArray a = activation.apply(z);                                 // (5) a = σ(z)
+        if (mode == Mode.INFERENCE) {
+            return a;
+        }
+        this.inputRank = input.rank();
+        this.aPrev = aPrev;
+        this.z = z;
+        this.a = a;
+        if (!dropout.active()) {
+            return a;
+        }
+        dropoutMask = dropout.mask(a);                                    // inverted dropout (training only)
+        return a.mul(dropoutMask);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradOutput, boolean inputGradient) {
+        INDArray gradA = dropout.active() ? gradOutput.mul(dropoutMask) : gradOutput;
+        INDArray delta = gradA.mul(activation.derivative(z, a));          // (8) δ = ∇a C ⊙ σ'(z)
+        Nd4j.gemm(delta, aPrev, gradW, true, false, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
+        gradB.assign(delta.sum(true, 0));                                 // (10) ∇b C = δ, summed over N
+        if (!inputGradient) {
+            return null;
+        }
+        INDArray gradInput = delta.mmul(W);                               // (13) ∇a^{l-1} C = Wᵀ δ, per row
+        return Layouts.as(gradInput, inputRank, inputShape);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public LayerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** The weights W, (n_out, n_in); column j is input j in the reference's flattening order. */
+    public INDArray weights() {
+        return W;
+    }
+
+    /** The biases b, (1, n_out). */
+    public INDArray biases() {
+        return b;
+    }
+}

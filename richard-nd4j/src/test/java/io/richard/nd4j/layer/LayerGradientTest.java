@@ -1,0 +1,88 @@
+package io.richard.nd4j.layer;
+
+import java.util.stream.Stream;
+import io.richard.api.Layer;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.spec.Size2D;
+import io.richard.nd4j.GradientCheck;
+import io.richard.nd4j.Sigmoid;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Finite-difference checks (float64) of every layer's input and parameter gradients on random shapes. */
+class LayerGradientTest {
+
+    static Stream<Arguments> denseShapes() {
+        return Stream.of(Arguments.of(1, new Shape(3, 1, 1), 2), Arguments.of(4, new Shape(5, 1, 1), 7),
+                Arguments.of(3, new Shape(3, 2, 2), 4));
+    }
+
+    @ParameterizedTest(name = "dense N={0} input={1} size={2}")
+    @MethodSource("denseShapes")
+    void denseGradients(int n, Shape input, int size) {
+        Nd4j.getRandom().setSeed(11 + n);
+        DenseLayer layer = new DenseLayer(new DenseLayerSpec(size, 0.1), input, Sigmoid.INSTANCE,
+                Nd4j.randn(DataType.DOUBLE, size, input.size()), Nd4j.randn(DataType.DOUBLE, 1, size), 1);
+        GradientCheck.checkLayer(layer, Nd4j.randn(DataType.DOUBLE, n, input.size()),
+                Nd4j.randn(DataType.DOUBLE, n, size));
+    }
+
+    @ParameterizedTest(name = "dense from spatial input N={0} input={1}")
+    @MethodSource("denseShapes")
+    void denseGradientsFromSpatialInput(int n, Shape input, int size) {
+        Nd4j.getRandom().setSeed(17 + n);
+        DenseLayer layer = new DenseLayer(new OutputLayerSpec(size, 0.1), input, Sigmoid.INSTANCE,
+                Nd4j.randn(DataType.DOUBLE, size, input.size()), Nd4j.randn(DataType.DOUBLE, 1, size), 1);
+        GradientCheck.checkLayer(layer,
+                Nd4j.randn(DataType.DOUBLE, n, input.height(), input.width(), input.depth()),
+                Nd4j.randn(DataType.DOUBLE, n, size));
+    }
+
+    static Stream<Arguments> convShapes() {
+        return Stream.of(
+                Arguments.of(1, new Shape(4, 4, 1), 1, 2, 2),
+                Arguments.of(2, new Shape(5, 4, 3), 2, 3, 2),
+                Arguments.of(3, new Shape(6, 7, 2), 4, 2, 3),
+                Arguments.of(2, new Shape(3, 3, 2), 3, 3, 3),
+                Arguments.of(2, new Shape(5, 5, 4), 3, 1, 1));
+    }
+
+    @ParameterizedTest(name = "conv N={0} input={1} depth={2} kernel={3}x{4}")
+    @MethodSource("convShapes")
+    void convolutionalGradients(int n, Shape input, int depth, int kW, int kH) {
+        Nd4j.getRandom().setSeed(23 + depth);
+        ConvolutionalLayerSpec spec = new ConvolutionalLayerSpec(depth, new Size2D(kW, kH), 0.1, 1, 0);
+        Shape output = spec.outputShape(input);
+        Layer layer = new ConvolutionalLayer(spec, input,
+                Nd4j.randn(DataType.DOUBLE, depth, input.depth(), kH, kW), Nd4j.randn(DataType.DOUBLE, 1, depth), 1);
+        GradientCheck.checkLayer(layer, Nd4j.randn(DataType.DOUBLE, n, input.size()),
+                Nd4j.randn(DataType.DOUBLE, n, output.height(), output.width(), output.depth()));
+    }
+
+    static Stream<Arguments> poolShapes() {
+        return Stream.of(
+                Arguments.of(1, new Shape(4, 4, 1), 2, 2),
+                Arguments.of(2, new Shape(6, 4, 3), 3, 2),
+                Arguments.of(3, new Shape(4, 6, 2), 1, 3));
+    }
+
+    @ParameterizedTest(name = "maxpool N={0} input={1} region={2}x{3}")
+    @MethodSource("poolShapes")
+    void maxPoolingGradients(int n, Shape input, int rW, int rH) {
+        Nd4j.getRandom().setSeed(31 + rW);
+        MaxPoolingLayerSpec spec = new MaxPoolingLayerSpec(rW, rH);
+        Shape output = spec.outputShape(input);
+        Layer layer = new MaxPoolingLayer(spec, input);
+        GradientCheck.checkLayer(layer,
+                Nd4j.randn(DataType.DOUBLE, n, input.height(), input.width(), input.depth()),
+                Nd4j.randn(DataType.DOUBLE, n, output.height(), output.width(), output.depth()));
+    }
+}
