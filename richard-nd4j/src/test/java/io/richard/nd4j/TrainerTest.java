@@ -1,0 +1,404 @@
+package io.richard.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicReference;
+import io.richard.api.Optimizer;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.data.Batch;
+import io.richard.api.data.BatchStream;
+import io.richard.api.data.LabelledDataSet;
+import io.richard.api.data.SampleOrder;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.train.EpochResult;
+import io.richard.api.train.TrainingListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The training loop (richard-reference.md §3.1 semantics, with the partial last mini-batch applied in its own
+ * epoch) against a plain-Java SGD of a 3 → 4 → 2 sigmoid network in float64, written from (1)–(17): per
+ * mini-batch the per-sample gradients are SUMMED (not averaged) and each layer steps by λ · decay^epoch (11).
+ */
+class TrainerTest {
+
+    private static final double TOL = 1e-11;
+    private static final Shape INPUT = Shape.flat(3);
+    private static final List<String> CLASSES = List.of("0", "1");
+    // 5 samples of 3 values, labels 0/1
+    private static final double[][] X = {
+        {0.1, 0.9, 0.3},
+        {0.8, 0.2, 0.5},
+        {0.4, 0.4, 0.9},
+        {0.0, 1.0, 0.2},
+        {0.7, 0.3, 0.1}};
+    private static final int[] LABELS = {0, 1, 1, 0, 1};
+
+    // per-layer learning rates and per-epoch decays, different per layer
+    private static final double LR_HIDDEN = 0.5;
+    private static final double DECAY_HIDDEN = 0.5;
+    private static final double LR_OUTPUT = 0.3;
+    private static final double DECAY_OUTPUT = 0.9;
+
+    private static Network network(Hyperparams hyperparams) {
+        NetworkSpec spec = NetworkSpec.builder()
+                .hyperparams(hyperparams)
+                .layer(new DenseLayerSpec(4, LR_HIDDEN, DECAY_HIDDEN, 0.0))
+                .output(new OutputLayerSpec(2, LR_OUTPUT, DECAY_OUTPUT));
+        Network network = Network.create(INPUT, spec, 3, DataType.DOUBLE);
+        // larger weights than N(0, 0.1) and non-zero biases so every step moves the parameters visibly
+        Nd4j.getRandom().setSeed(4);
+        for (var layer : network.layers()) {
+            for (Parameter p : layer.parameters()) {
+                p.value().assign(Nd4j.randn(DataType.DOUBLE, p.value().shape()).muli(0.8));
+            }
+        }
+        return network;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // A plain-Java copy of the network and its SGD
+
+    /** W1 (4×3), b1, W2 (2×4), b2 as double arrays. */
+    static final class Manual {
+        final double[][] w1;
+        final double[] b1;
+        final double[][] w2;
+        final double[] b2;
+        final List<Double> epochMeanCosts = new ArrayList<>();
+        int updates;
+
+        Manual(Network network) {
+            w1 = network.layers().get(0).parameters().get(0).value().toDoubleMatrix();
+            b1 = network.layers().get(0).parameters().get(1).value().toDoubleVector();
+            w2 = network.layers().get(1).parameters().get(0).value().toDoubleMatrix();
+            b2 = network.layers().get(1).parameters().get(1).value().toDoubleVector();
+        }
+
+        static double sigmoid(double z) {
+            return 1 / (1 + Math.exp(-z));                                    // (3)
+        }
+
+        /**
+         * Trains like the trainer should: epochs × (first min(batchSize, 5) samples in mini-batches of miniBatch,
+         * last one partial), stopping after {@code stopAfter} updates in total (or never, if negative).
+         */
+        void train(int epochs, int batchSize, int miniBatch, int stopAfter) {
+            int samples = Math.min(batchSize, X.length);
+            for (int e = 0; e < epochs; e++) {
+                double lr1 = LR_HIDDEN * Math.pow(DECAY_HIDDEN, e);
+                double lr2 = LR_OUTPUT * Math.pow(DECAY_OUTPUT, e);
+                double cost = 0;
+                int done = 0;
+                for (int start = 0; start < samples; start += miniBatch) {
+                    double[][] gw1 = new double[4][3];
+                    double[] gb1 = new double[4];
+                    double[][] gw2 = new double[2][4];
+                    double[] gb2 = new double[2];
+                    for (int s = start; s < Math.min(start + miniBatch, samples); s++) {
+                        double[] x = X[s];
+                        double[] y = {LABELS[s] == 0 ? 1 : 0, LABELS[s] == 1 ? 1 : 0};
+                        double[] a1 = new double[4];
+                        for (int i = 0; i < 4; i++) {
+                            double z = b1[i];
+                            for (int j = 0; j < 3; j++) {
+                                z += w1[i][j] * x[j];                         // (1)
+                            }
+                            a1[i] = sigmoid(z);                               // (2)
+                        }
+                        double[] a2 = new double[2];
+                        for (int i = 0; i < 2; i++) {
+                            double z = b2[i];
+                            for (int j = 0; j < 4; j++) {
+                                z += w2[i][j] * a1[j];
+                            }
+                            a2[i] = sigmoid(z);
+                        }
+                        double[] d2 = new double[2];
+                        for (int i = 0; i < 2; i++) {
+                            cost += 0.5 * (y[i] - a2[i]) * (y[i] - a2[i]);  // (15), before the update
+                            d2[i] = (a2[i] - y[i]) * a2[i] * (1 - a2[i]);   // (17) into (14)
+                            gb2[i] += d2[i];                                  // (10), summed
+                            for (int j = 0; j < 4; j++) {
+                                gw2[i][j] += d2[i] * a1[j];                   // (9), summed
+                            }
+                        }
+                        for (int j = 0; j < 4; j++) {
+                            double g = 0;
+                            for (int i = 0; i < 2; i++) {
+                                g += w2[i][j] * d2[i];                        // (13)
+                            }
+                            double d1 = g * a1[j] * (1 - a1[j]);             // (8)
+                            gb1[j] += d1;
+                            for (int k = 0; k < 3; k++) {
+                                gw1[j][k] += d1 * x[k];
+                            }
+                        }
+                        done++;
+                    }
+                    // (11) W ← W − λ_e Σ∇W, b ← b − λ_e Σ∇b, per layer with its own λ_e = λ · decay^e
+                    for (int i = 0; i < 4; i++) {
+                        b1[i] -= lr1 * gb1[i];
+                        for (int j = 0; j < 3; j++) {
+                            w1[i][j] -= lr1 * gw1[i][j];
+                        }
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        b2[i] -= lr2 * gb2[i];
+                        for (int j = 0; j < 4; j++) {
+                            w2[i][j] -= lr2 * gw2[i][j];
+                        }
+                    }
+                    updates++;
+                    if (updates == stopAfter) {
+                        epochMeanCosts.add(cost / done);
+                        return;
+                    }
+                }
+                epochMeanCosts.add(cost / done);
+            }
+        }
+
+        void assertMatches(Network network) {
+            assertMatrix(w1, network.layers().get(0).parameters().get(0).value(), "W1");
+            assertVector(b1, network.layers().get(0).parameters().get(1).value(), "b1");
+            assertMatrix(w2, network.layers().get(1).parameters().get(0).value(), "W2");
+            assertVector(b2, network.layers().get(1).parameters().get(1).value(), "b2");
+        }
+
+        private static void assertMatrix(double[][] expected, INDArray actual, String what) {
+            double[][] m = actual.toDoubleMatrix();
+            for (int i = 0; i < expected.length; i++) {
+                for (int j = 0; j < expected[i].length; j++) {
+                    assertEquals(expected[i][j], m[i][j], TOL, what + "[" + i + "][" + j + "]");
+                }
+            }
+        }
+
+        private static void assertVector(double[] expected, INDArray actual, String what) {
+            double[] v = actual.toDoubleVector();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], v[i], TOL, what + "[" + i + "]");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Helpers: an in-memory data set (sequential order only) and recorders
+
+    /** A minimal labelled data set over {@link #X}, streaming rows in data order. */
+    static final class ArrayDataSet implements LabelledDataSet {
+        final List<Integer> batchSizes = new ArrayList<>();
+
+        @Override
+        public List<String> classes() {
+            return CLASSES;
+        }
+
+        @Override
+        public Shape shape() {
+            return INPUT;
+        }
+
+        @Override
+        public int size() {
+            return X.length;
+        }
+
+        @Override
+        public BatchStream batches(int batchSize, int limit, SampleOrder order) {
+            if (order.isShuffled()) {
+                throw new UnsupportedOperationException("this test data set is sequential only");
+            }
+            int end = Math.min(limit, X.length);
+            return new BatchStream() {
+                int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < end;
+                }
+
+                @Override
+                public Batch next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    int to = Math.min(next + batchSize, end);
+                    double[][] x = Arrays.copyOfRange(X, next, to);
+                    int[] labels = Arrays.copyOfRange(LABELS, next, to);
+                    double[][] y = new double[labels.length][2];
+                    for (int n = 0; n < labels.length; n++) {
+                        y[n][labels[n]] = 1;
+                    }
+                    next = to;
+                    batchSizes.add(labels.length);
+                    return new Batch(Nd4j.createFromArray(x), Nd4j.createFromArray(y), labels);
+                }
+            };
+        }
+    }
+
+    /** Plain SGD that records every learning rate it is called with (one call per layer per mini-batch). */
+    static final class RecordingSgd implements Optimizer {
+        final Sgd sgd = new Sgd();
+        final List<Double> rates = new ArrayList<>();
+
+        @Override
+        public void update(List<Parameter> parameters, double learningRate) {
+            rates.add(learningRate);
+            sgd.update(parameters, learningRate);
+        }
+    }
+
+    /** Records every callback as text, and the numbers. */
+    static final class RecordingListener implements TrainingListener {
+        final List<String> events = new ArrayList<>();
+        final List<Double> batchCosts = new ArrayList<>();
+        final List<EpochResult> results = new ArrayList<>();
+
+        @Override
+        public void epochStarted(int epoch, int epochs, int samples) {
+            events.add("start " + epoch + "/" + epochs + " samples " + samples);
+        }
+
+        @Override
+        public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
+            events.add("batch " + epoch + " " + samplesDone + "/" + samples);
+            batchCosts.add(batchCost);
+        }
+
+        @Override
+        public void epochFinished(EpochResult result) {
+            events.add("finish " + result.epoch() + "/" + result.epochs() + " samples " + result.samples()
+                    + (result.stopped() ? " stopped" : ""));
+            results.add(result);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "epochs={0} batchSize={1} miniBatchSize={2}")
+    @CsvSource({
+        "3, 100, 2",    // all 5 samples per epoch: mini-batches 2, 2, 1 (the partial one is applied)
+        "2, 3, 2",      // only the first 3 samples: 2, 1
+        "2, 5, 5",      // one full-batch update per epoch
+        "1, 5, 1",      // per-sample updates
+        "3, 4, 3",      // first 4 samples: 3, 1
+        "0, 5, 2"})     // no training: parameters stay as initialised
+    void updatesFollowTheReferenceLoopAndMatchManualSgd(int epochs, int batchSize, int miniBatch) {
+        Hyperparams hyperparams = new Hyperparams(epochs, batchSize, miniBatch);
+        Network network = network(hyperparams);
+        Manual manual = new Manual(network);
+        RecordingSgd sgd = new RecordingSgd();
+        RecordingListener listener = new RecordingListener();
+        ArrayDataSet data = new ArrayDataSet();
+        List<EpochResult> results = Trainer.builder(network).optimizer(sgd).listener(listener).build().fit(data);
+
+        int samples = Math.min(batchSize, X.length);
+        int perEpoch = (samples + miniBatch - 1) / miniBatch;                   // ceil(samples / miniBatch)
+        assertEquals(epochs, results.size());
+        assertEquals(2 * epochs * perEpoch, sgd.rates.size(), "one update per layer per mini-batch");
+        assertEquals(epochs * perEpoch, listener.batchCosts.size());
+        // learning rates: per layer, λ · decay^e, constant within an epoch
+        for (int e = 0; e < epochs; e++) {
+            for (int b = 0; b < perEpoch; b++) {
+                int call = 2 * (e * perEpoch + b);
+                assertEquals(LR_HIDDEN * Math.pow(DECAY_HIDDEN, e), sgd.rates.get(call), 1e-15, "hidden λ epoch " + e);
+                assertEquals(LR_OUTPUT * Math.pow(DECAY_OUTPUT, e), sgd.rates.get(call + 1), 1e-15, "output λ epoch " + e);
+            }
+        }
+        // mini-batches as the data set streamed them: full ones, then the rest
+        for (int e = 0; e < epochs; e++) {
+            for (int b = 0; b < perEpoch; b++) {
+                int expected = Math.min(miniBatch, samples - b * miniBatch);
+                assertEquals(expected, data.batchSizes.get(e * perEpoch + b), "size of mini-batch " + b);
+            }
+        }
+
+        manual.train(epochs, batchSize, miniBatch, -1);
+        assertEquals(epochs * perEpoch, manual.updates);
+        manual.assertMatches(network);
+        for (int e = 0; e < epochs; e++) {
+            EpochResult r = results.get(e);
+            assertEquals(e, r.epoch());
+            assertEquals(epochs, r.epochs());
+            assertEquals(samples, r.samples());
+            assertFalse(r.stopped());
+            // mean cost = Σ per-sample cost (training-mode output, before each mini-batch's update) / samples
+            assertEquals(manual.epochMeanCosts.get(e), r.meanCost(), TOL, "mean cost of epoch " + e);
+        }
+    }
+
+    @Test
+    void listenerCallbacksComeInOrderAndMeanCostIsTotalOverSamples() {
+        Network network = network(new Hyperparams(2, 100, 2));
+        RecordingListener listener = new RecordingListener();
+        List<EpochResult> results = Trainer.builder(network).listener(listener).build().fit(new ArrayDataSet());
+        assertEquals(List.of(
+                "start 0/2 samples 5",
+                "batch 0 2/5", "batch 0 4/5", "batch 0 5/5",
+                "finish 0/2 samples 5",
+                "start 1/2 samples 5",
+                "batch 1 2/5", "batch 1 4/5", "batch 1 5/5",
+                "finish 1/2 samples 5"), listener.events);
+        assertEquals(results, listener.results);
+        for (int e = 0; e < 2; e++) {
+            double total = listener.batchCosts.subList(3 * e, 3 * e + 3).stream().mapToDouble(Double::doubleValue).sum();
+            assertEquals(total / 5, results.get(e).meanCost(), 1e-15, "mean cost = total cost / samples");
+            assertTrue(results.get(e).seconds() >= 0);
+        }
+        // learning happens: the cost of epoch 1 is below that of epoch 0 on this easy problem
+        assertTrue(results.get(1).meanCost() < results.get(0).meanCost(), results.toString());
+    }
+
+    @Test
+    void requestStopFromAListenerStopsAfterTheCurrentMiniBatch() {
+        Network network = network(new Hyperparams(4, 100, 2));
+        Manual manual = new Manual(network);
+        AtomicReference<Trainer> trainer = new AtomicReference<>();
+        RecordingListener recorder = new RecordingListener();
+        TrainingListener stopper = new TrainingListener() {
+            @Override
+            public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
+                if (epoch == 1 && samplesDone == 4) {
+                    trainer.get().requestStop();                              // during the 2nd mini-batch of epoch 1
+                }
+            }
+        };
+        trainer.set(Trainer.builder(network).listener(recorder).listener(stopper).build());
+        List<EpochResult> results = trainer.get().fit(new ArrayDataSet());
+
+        assertTrue(trainer.get().stopRequested());
+        assertEquals(List.of(
+                "start 0/4 samples 5",
+                "batch 0 2/5", "batch 0 4/5", "batch 0 5/5",
+                "finish 0/4 samples 5",
+                "start 1/4 samples 5",
+                "batch 1 2/5", "batch 1 4/5",
+                "finish 1/4 samples 4 stopped"), recorder.events);
+        assertEquals(2, results.size());
+        assertFalse(results.get(0).stopped());
+        assertTrue(results.get(1).stopped());
+        assertEquals(4, results.get(1).samples());
+        // 3 updates in epoch 0, 2 in epoch 1 — the mini-batch during which the stop came is fully applied
+        manual.train(4, 100, 2, 5);
+        assertEquals(5, manual.updates);
+        manual.assertMatches(network);
+        assertEquals(manual.epochMeanCosts.get(1), results.get(1).meanCost(), TOL, "mean over the 4 samples done");
+    }
+}

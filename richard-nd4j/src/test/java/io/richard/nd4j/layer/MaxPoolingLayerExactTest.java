@@ -1,0 +1,236 @@
+package io.richard.nd4j.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.richard.api.Mode;
+import io.richard.api.Shape;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Max pooling, (29) forward and (33) backward, with hand-computed numbers. Ties follow the reference (§8): the
+ * gradient goes only to the FIRST maximum in scan order, row by row from y = 0 and x ascending within a row.
+ *
+ * <p>Inputs are written as planes[c][y][x] and given flat (N, W·H·C) in reference order c·W·H + y·W + x; the
+ * output is spatial (N, H', W', C); the input gradient comes back flat like the input.
+ */
+class MaxPoolingLayerExactTest {
+
+    private static final double EPS = 1e-12;
+
+    /** Flat reference-order input, one row per sample, from samples[n][c][y][x]. */
+    static INDArray flat(double[][][][] samples) {
+        int c = samples[0].length;
+        int h = samples[0][0].length;
+        int w = samples[0][0][0].length;
+        INDArray out = Nd4j.create(DataType.DOUBLE, samples.length, (long) c * h * w);
+        for (int n = 0; n < samples.length; n++) {
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        out.putScalar(n, (long) k * w * h + (long) y * w + x, samples[n][k][y][x]);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A spatial (N, H', W', C) gradient from g[n][c][y][x]. */
+    static INDArray spatial(double[][][][] g) {
+        int c = g[0].length;
+        int h = g[0][0].length;
+        int w = g[0][0][0].length;
+        INDArray out = Nd4j.create(DataType.DOUBLE, g.length, h, w, c);
+        for (int n = 0; n < g.length; n++) {
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        out.putScalar(new long[] {n, y, x, k}, g[n][k][y][x]);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static void assertSpatial(double[][][][] expected, INDArray actual) {
+        int c = expected[0].length;
+        int h = expected[0][0].length;
+        int w = expected[0][0][0].length;
+        assertArrayEquals(new long[] {expected.length, h, w, c}, actual.shape(), "output (N, H', W', C)");
+        for (int n = 0; n < expected.length; n++) {
+            for (int k = 0; k < c; k++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        assertEquals(expected[n][k][y][x], actual.getDouble(n, y, x, k), EPS,
+                                "n" + n + " c" + k + " y" + y + " x" + x);
+                    }
+                }
+            }
+        }
+    }
+
+    // 4×4×1, regions 2×2:
+    //   y=0: 1 3 | 2 0        region (0,0) = {1,3,4,2}: max 4 at (0,1)
+    //   y=1: 4 2 | 1 5        region (1,0) = {2,0,1,5}: max 5 at (3,1)
+    //   ----------------
+    //   y=2: 0 0 | 1 7        region (0,1) = {0,0,0,0}: all equal → first in scan order, (0,2)
+    //   y=3: 0 0 | 7 1        region (1,1) = {1,7,7,1}: 7 at (3,2) and (2,3); row by row (3,2) comes first
+    //                         (column-major scanning would pick (2,3) instead)
+    private static final double[][][] SQUARE = {{{1, 3, 2, 0}, {4, 2, 1, 5}, {0, 0, 1, 7}, {0, 0, 7, 1}}};
+
+    @Test
+    void square4x4With2x2RegionsForwardBackwardAndTies() {
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), new Shape(4, 4, 1));
+        assertEquals(new Shape(2, 2, 1), layer.outputShape());
+        assertTrue(layer.parameters().isEmpty());
+        INDArray input = flat(new double[][][][] {SQUARE});
+
+        // (29) z = max over each region
+        INDArray a = layer.forward(input, Mode.TRAINING);
+        assertSpatial(new double[][][][] {{{{4, 5}, {0, 7}}}}, a);
+        assertSpatial(new double[][][][] {{{{4, 5}, {0, 7}}}}, layer.forward(input, Mode.INFERENCE));
+
+        // (33) δ = [10 20; 30 40] routed to the (first) argmax of each region, 0 elsewhere
+        layer.forward(input, Mode.TRAINING);
+        INDArray gradInput = layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), true);
+        double[] expected = {
+            0, 0, 0, 0,
+            10, 0, 0, 20,
+            30, 0, 0, 40,
+            0, 0, 0, 0};
+        assertArrayEquals(new long[] {1, 16}, gradInput.shape());
+        assertArrayEquals(expected, gradInput.toDoubleVector(), EPS);
+    }
+
+    // 4×2×2 (W=4, H=2, C=2):
+    //   channel 0: y=0:  1  2 |  3  3      channel 1: y=0:  0  0 |  9  8
+    //              y=1:  5  4 | -1 -2                 y=1: -3 -3 |  6  6
+    private static final double[][][] WIDE = {
+        {{1, 2, 3, 3}, {5, 4, -1, -2}},
+        {{0, 0, 9, 8}, {-3, -3, 6, 6}}};
+
+    @Test
+    void nonSquareMultiChannelWith2x1Regions() {
+        // regions 2×1 (rW=2, rH=1): output 2×2×2
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 1), new Shape(4, 2, 2));
+        assertEquals(new Shape(2, 2, 2), layer.outputShape());
+        INDArray input = flat(new double[][][][] {WIDE});
+        INDArray a = layer.forward(input, Mode.TRAINING);
+        // channel 0: {1,2}→2 at x=1; {3,3}→3, tie, first x=2; {5,4}→5 at x=0; {-1,-2}→-1 at x=2
+        // channel 1: {0,0}→0, tie, x=0; {9,8}→9 at x=2; {-3,-3}→-3, tie, x=0; {6,6}→6, tie, x=2
+        assertSpatial(new double[][][][] {{{{2, 3}, {5, -1}}, {{0, 9}, {-3, 6}}}}, a);
+
+        INDArray g = spatial(new double[][][][] {{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}});
+        INDArray gradInput = layer.backward(g, true);
+        double[] expected = {
+            // channel 0
+            0, 1, 2, 0,
+            3, 0, 4, 0,
+            // channel 1
+            5, 0, 6, 0,
+            7, 0, 8, 0};
+        assertArrayEquals(expected, gradInput.toDoubleVector(), EPS);
+    }
+
+    @Test
+    void nonSquareMultiChannelWith2x2Regions() {
+        // regions 2×2 on 4×2: output 2×1×2
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), new Shape(4, 2, 2));
+        assertEquals(new Shape(2, 1, 2), layer.outputShape());
+        INDArray input = flat(new double[][][][] {WIDE});
+        INDArray a = layer.forward(input, Mode.TRAINING);
+        // channel 0: {1,2,5,4}→5 at (0,1); {3,3,-1,-2}→3, tie, first (2,0)
+        // channel 1: {0,0,-3,-3}→0, tie, first (0,0); {9,8,6,6}→9 at (2,0)
+        assertSpatial(new double[][][][] {{{{5, 3}}, {{0, 9}}}}, a);
+        INDArray gradInput = layer.backward(spatial(new double[][][][] {{{{1, 2}}, {{3, 4}}}}), true);
+        double[] expected = {
+            0, 0, 2, 0,
+            1, 0, 0, 0,
+            3, 0, 4, 0,
+            0, 0, 0, 0};
+        assertArrayEquals(expected, gradInput.toDoubleVector(), EPS);
+    }
+
+    @Test
+    void verticalRegions1x2() {
+        // regions 1×2 (rW=1, rH=2) on the 4×2×2 input: output 4×1×2, each region is a column pair (x, 0), (x, 1)
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(1, 2), new Shape(4, 2, 2));
+        assertEquals(new Shape(4, 1, 2), layer.outputShape());
+        INDArray a = layer.forward(flat(new double[][][][] {WIDE}), Mode.TRAINING);
+        // channel 0: max(1,5)=5 (y=1), max(2,4)=4 (y=1), max(3,-1)=3 (y=0), max(3,-2)=3 (y=0)
+        // channel 1: max(0,-3)=0, max(0,-3)=0, max(9,6)=9, max(8,6)=8, all at y=0
+        assertSpatial(new double[][][][] {{{{5, 4, 3, 3}}, {{0, 0, 9, 8}}}}, a);
+        INDArray gradInput = layer.backward(spatial(new double[][][][] {{{{1, 2, 3, 4}}, {{5, 6, 7, 8}}}}), true);
+        assertArrayEquals(new double[] {0, 0, 3, 4, 1, 2, 0, 0, 5, 6, 7, 8, 0, 0, 0, 0},
+                gradInput.toDoubleVector(), EPS);
+    }
+
+    @Test
+    void miniBatchOfThreeSamplesIsPooledPerSample() {
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 1), new Shape(4, 2, 2));
+        // sample 1 is sample 0 negated: every max becomes the negated min of its region; sample 2 is all equal.
+        double[][][] negated = new double[2][2][4];
+        double[][][] constant = new double[2][2][4];
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < 2; y++) {
+                for (int x = 0; x < 4; x++) {
+                    negated[c][y][x] = -WIDE[c][y][x];
+                    constant[c][y][x] = 0.25;
+                }
+            }
+        }
+        INDArray input = flat(new double[][][][] {WIDE, negated, constant});
+        INDArray a = layer.forward(input, Mode.TRAINING);
+        // sample 1, channel 0: {-1,-2}→-1 at x=0; {-3,-3}→-3 tie x=2; {-5,-4}→-4 at x=1; {1,2}→2 at x=3
+        //           channel 1: {0,0}→0 tie x=0 (0 and -0 compare equal); {-9,-8}→-8 at x=3; {3,3}→3 tie x=0;
+        //                      {-6,-6}→-6 tie x=2
+        assertSpatial(new double[][][][] {
+            {{{2, 3}, {5, -1}}, {{0, 9}, {-3, 6}}},
+            {{{-1, -3}, {-4, 2}}, {{0, -8}, {3, -6}}},
+            {{{0.25, 0.25}, {0.25, 0.25}}, {{0.25, 0.25}, {0.25, 0.25}}}}, a);
+
+        double[][][][] g = new double[3][2][2][2];
+        int v = 1;
+        for (int n = 0; n < 3; n++) {
+            for (int c = 0; c < 2; c++) {
+                for (int y = 0; y < 2; y++) {
+                    for (int x = 0; x < 2; x++) {
+                        g[n][c][y][x] = v++;   // 1 … 24
+                    }
+                }
+            }
+        }
+        INDArray gradInput = layer.backward(spatial(g), true);
+        assertArrayEquals(new long[] {3, 16}, gradInput.shape());
+        assertArrayEquals(new double[] {0, 1, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8, 0},
+                gradInput.getRow(0).toDoubleVector(), EPS);
+        assertArrayEquals(new double[] {9, 0, 10, 0, 0, 11, 0, 12, 13, 0, 0, 14, 15, 0, 16, 0},
+                gradInput.getRow(1).toDoubleVector(), EPS);
+        // all equal: every region's gradient goes to its first element (x even)
+        assertArrayEquals(new double[] {17, 0, 18, 0, 19, 0, 20, 0, 21, 0, 22, 0, 23, 0, 24, 0},
+                gradInput.getRow(2).toDoubleVector(), EPS);
+    }
+
+    @Test
+    void spatialInputGivesSpatialGradientAndNoInputGradientGivesNull() {
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), new Shape(4, 4, 1));
+        INDArray input = Layouts.spatial(flat(new double[][][][] {SQUARE}), new Shape(4, 4, 1));
+        layer.forward(input, Mode.TRAINING);
+        INDArray gradInput = layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), true);
+        assertArrayEquals(new long[] {1, 4, 4, 1}, gradInput.shape());
+        assertEquals(10, gradInput.getDouble(0, 1, 0, 0), EPS);   // (x=0, y=1)
+        assertEquals(20, gradInput.getDouble(0, 1, 3, 0), EPS);   // (x=3, y=1)
+        assertEquals(30, gradInput.getDouble(0, 2, 0, 0), EPS);   // (x=0, y=2)
+        assertEquals(40, gradInput.getDouble(0, 2, 3, 0), EPS);   // (x=3, y=2)
+        assertEquals(100, gradInput.sumNumber().doubleValue(), EPS);
+        assertNull(layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), false));
+    }
+}
