@@ -2,17 +2,23 @@ package io.richard.api;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** An element-wise activation function f with its derivative f'. */
+/**
+ * An element-wise activation function f whose derivative can be written in terms of its output a = f(z), as
+ * it can for the sigmoid (σ'(z) = a(1 − a)) and the rectifier (R'(z) = 1 exactly where a &gt; 0). So a layer
+ * keeps only a for its backward pass.
+ */
 public interface Activation {
 
-    /** a = f(z), as a new array. */
-    INDArray apply(INDArray z);
+    /** a = f(z), computed in place: overwrites {@code z} and returns it. */
+    INDArray applyInPlace(INDArray z);
 
-    /**
-     * f'(z), as a new array. Both z and a = f(z) are given so that functions whose derivative is cheaper in
-     * terms of a (the sigmoid: σ'(z) = a(1 − a)) can use it.
-     */
-    INDArray derivative(INDArray z, INDArray a);
+    /** f'(z) as a new array, from a = f(z). */
+    INDArray derivative(INDArray a);
+
+    /** The layer delta δ = ∇a C ⊙ f'(z), as a new array; implementations may fuse the product. */
+    default INDArray delta(INDArray gradA, INDArray a) {
+        return derivative(a).muli(gradA);
+    }
 
     /** A short name for summaries, e.g. {@code "sigmoid"}. */
     String name();

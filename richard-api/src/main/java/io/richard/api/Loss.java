@@ -8,6 +8,11 @@ public interface Loss {
     /** The cost of each sample of a mini-batch: a vector of length N for outputs of shape (N, classes). */
     INDArray cost(INDArray a, INDArray y);
 
+    /** The summed cost of all samples of a mini-batch. */
+    default double totalCost(INDArray a, INDArray y) {
+        return cost(a, y).sumNumber().doubleValue();
+    }
+
     /** ∇a C for each sample, the same shape as {@code a}. */
     INDArray gradient(INDArray a, INDArray y);
 

@@ -28,7 +28,7 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
             while (batches.hasNext()) {
                 Batch batch = batches.next();
                 INDArray a = network.output(batch.x());
-                totalCost += network.loss().cost(a, batch.y().castTo(a.dataType())).sumNumber().doubleValue();
+                totalCost += network.loss().totalCost(a, batch.y().castTo(a.dataType()));
                 int[] predicted = Network.argmax(a);
                 for (int s = 0; s < predicted.length; s++) {
                     confusion[batch.labels()[s]][predicted[s]]++;

@@ -3,6 +3,7 @@ package io.richard.nd4j;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import io.richard.api.Layer;
 import io.richard.api.Loss;
 import io.richard.api.Mode;
@@ -180,17 +181,17 @@ public final class Network {
     public String summary() {
         StringBuilder s = new StringBuilder();
         String format = "%-4s %-15s %-16s %-9s %12s%n";
-        s.append(String.format(format, "#", "layer", "output [W,H,D]", "act.", "parameters"));
-        s.append(String.format(format, "", "input", model.inputShape(), "", ""));
+        s.append(String.format(Locale.ROOT, format, "#", "layer", "output [W,H,D]", "act.", "parameters"));
+        s.append(String.format(Locale.ROOT, format, "", "input", model.inputShape(), "", ""));
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             String activation = layer instanceof DenseLayer ? "sigmoid"
                     : layer instanceof ConvolutionalLayer ? "relu" : "";
             String details = describe(layer.spec());
-            s.append(String.format(format, l, details, layer.outputShape(), activation,
-                    String.format("%,d", layer.parameterCount())));
+            s.append(String.format(Locale.ROOT, format, l, details, layer.outputShape(), activation,
+                    String.format(Locale.ROOT, "%,d", layer.parameterCount())));
         }
-        s.append(String.format("total parameters: %,d; loss: %s%n", parameterCount(), loss.name()));
+        s.append(String.format(Locale.ROOT, "total parameters: %,d; loss: %s%n", parameterCount(), loss.name()));
         return s.toString();
     }
 

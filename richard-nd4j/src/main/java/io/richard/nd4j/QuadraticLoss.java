@@ -18,6 +18,11 @@ public final class QuadraticLoss implements Loss {
     }
 
     @Override
+    public double totalCost(INDArray a, INDArray y) {
+        return 0.5 * a.squaredDistance(y);                            // (15), summed over the batch in one op
+    }
+
+    @Override
     public INDArray gradient(INDArray a, INDArray y) {
         return a.sub(y);                                              // (17)
     }

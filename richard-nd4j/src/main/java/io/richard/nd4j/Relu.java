@@ -2,11 +2,14 @@ package io.richard.nd4j;
 
 import io.richard.api.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The rectifier R(z) = max(0, z) of (23), with R'(z) = 1 for z &gt; 0 and 0 otherwise, as (26) states (the
- * reference's code uses R'(0) = 1; we follow the seed).
+ * reference's code uses R'(0) = 1; we follow the seed). Since a = R(z) is positive exactly where z is, R' is
+ * read off a.
  */
 public final class Relu implements Activation {
 
@@ -16,13 +19,21 @@ public final class Relu implements Activation {
     }
 
     @Override
-    public INDArray apply(INDArray z) {
-        return Transforms.relu(z, true);                      // (23)
+    public INDArray applyInPlace(INDArray z) {
+        return Transforms.relu(z, false);                     // (23)
     }
 
     @Override
-    public INDArray derivative(INDArray z, INDArray a) {
-        return z.gt(0.0).castTo(z.dataType());               // (26)
+    public INDArray derivative(INDArray a) {
+        return a.gt(0.0).castTo(a.dataType());               // (26)
+    }
+
+    /** δ = ∇a C ⊙ R'(z) in one native op: the incoming gradient where a &gt; 0, else 0. */
+    @Override
+    public INDArray delta(INDArray gradA, INDArray a) {
+        INDArray delta = Nd4j.createUninitialized(gradA.dataType(), gradA.shape());
+        Nd4j.exec(new RectifiedLinearDerivative(a, gradA, delta));
+        return delta;
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.richard.api.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The sigmoid σ(x) = 1 / (1 + e^{−x}) of (3), with σ'(z) = σ(z)(1 − σ(z)). */
+/** The sigmoid σ(x) = 1 / (1 + e^{−x}) of (3), with σ'(z) = σ(z)(1 − σ(z)) = a (1 − a). */
 public final class Sigmoid implements Activation {
 
     public static final Sigmoid INSTANCE = new Sigmoid();
@@ -13,12 +13,12 @@ public final class Sigmoid implements Activation {
     }
 
     @Override
-    public INDArray apply(INDArray z) {
-        return Transforms.sigmoid(z, true);                 // (3)
+    public INDArray applyInPlace(INDArray z) {
+        return Transforms.sigmoid(z, false);                 // (3)
     }
 
     @Override
-    public INDArray derivative(INDArray z, INDArray a) {
+    public INDArray derivative(INDArray a) {
         return a.rsub(1.0).muli(a);                          // σ'(z) = a (1 − a)
     }
 

@@ -47,7 +47,11 @@ public final class Trainer {
         return new Builder(network);
     }
 
-    /** Asks the running {@link #fit} to stop after the current mini-batch; safe to call from any thread. */
+    /**
+     * Asks the running {@link #fit} to stop after the current mini-batch; safe to call from any thread. A stop
+     * requested before {@code fit} starts makes it return at once; the request is cleared when {@code fit}
+     * returns, so the trainer can be used again.
+     */
     public void requestStop() {
         stopRequested.set(true);
     }
@@ -63,8 +67,12 @@ public final class Trainer {
                     + " differ from the network's " + network.model().classes());
         }
         List<EpochResult> results = new ArrayList<>();
-        for (int epoch = 0; epoch < hyperparams.epochs() && !stopRequested.get(); epoch++) {
-            results.add(epoch(data, epoch));
+        try {
+            for (int epoch = 0; epoch < hyperparams.epochs() && !stopRequested.get(); epoch++) {
+                results.add(epoch(data, epoch));
+            }
+        } finally {
+            stopRequested.set(false);
         }
         return results;
     }
@@ -98,7 +106,7 @@ public final class Trainer {
     private double step(Batch batch, int epoch) {
         INDArray a = network.forward(batch.x(), Mode.TRAINING);
         INDArray y = batch.y().dataType() == a.dataType() ? batch.y() : batch.y().castTo(a.dataType());
-        double cost = network.loss().cost(a, y).sumNumber().doubleValue();      // (15), summed over the batch
+        double cost = network.loss().totalCost(a, y);                          // (15), summed over the batch
         network.backward(network.loss().gradient(a, y));                         // (17) into (14), then down
         for (Layer layer : network.layers()) {
             optimizer.update(layer.parameters(), layer.spec().learnRate(epoch));  // (11) with λ · decay^epoch

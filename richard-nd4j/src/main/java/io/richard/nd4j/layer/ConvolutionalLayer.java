@@ -46,7 +46,6 @@ public final class ConvolutionalLayer implements Layer {
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
     private INDArray X;
-    private INDArray z;
     private INDArray a;
     private INDArray dropoutMask;
 
@@ -93,13 +92,12 @@ public final class ConvolutionalLayer implements Layer {
         }
         INDArray z = validPositions(zFull, n).dup('c');
         z.reshape(-1, outputShape.depth()).addiRowVector(b);              // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d}
-        INDArray a = activation.apply(z);                                 // (21), (25) A = R(Z)
+        INDArray a = activation.applyInPlace(z);                          // (21), (25) A = R(Z); R' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
         }
         this.inputRank = input.rank();
         this.X = X;
-        this.z = z;
         this.a = a;
         if (!dropout.active()) {
             return a;
@@ -114,7 +112,7 @@ public final class ConvolutionalLayer implements Layer {
         if (dropout.active()) {
             gradA = gradA.mul(dropoutMask);
         }
-        INDArray delta = gradA.mul(activation.derivative(z, a));          // δ = ∂C/∂a ⊙ R'(z), (26)
+        INDArray delta = activation.delta(gradA, a);                      // δ = ∂C/∂a ⊙ R'(z), (26)
         long n = delta.size(0);
         int depth = outputShape.depth();
         INDArray deltaFull = Nd4j.create(delta.dataType(), fullRows(n), depth);
@@ -128,7 +126,7 @@ public final class ConvolutionalLayer implements Layer {
             }
         }
         gradW.assign(gradOffsets.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1));
-        gradB.assign(delta.reshape(-1, depth).sum(true, 0));              // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}
+        delta.reshape(-1, depth).sum(gradB, 0);                           // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}
         if (!inputGradient) {
             return null;
         }

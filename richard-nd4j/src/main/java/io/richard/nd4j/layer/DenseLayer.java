@@ -35,7 +35,6 @@ public final class DenseLayer implements Layer {
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
     private INDArray aPrev;
-    private INDArray z;
     private INDArray a;
     private INDArray dropoutMask;
 
@@ -68,13 +67,12 @@ public final class DenseLayer implements Layer {
     public INDArray forward(INDArray input, Mode mode) {
         INDArray aPrev = Layouts.flat(input, inputShape);
         INDArray z = Nd4j.gemm(aPrev, W, false, true).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
-        INDArray a = activation.apply(z);                                 // (5) a = σ(z)
+        INDArray a = activation.applyInPlace(z);                          // (5) a = σ(z); σ' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
         }
         this.inputRank = input.rank();
         this.aPrev = aPrev;
-        this.z = z;
         this.a = a;
         if (!dropout.active()) {
             return a;
@@ -86,9 +84,9 @@ public final class DenseLayer implements Layer {
     @Override
     public INDArray backward(INDArray gradOutput, boolean inputGradient) {
         INDArray gradA = dropout.active() ? gradOutput.mul(dropoutMask) : gradOutput;
-        INDArray delta = gradA.mul(activation.derivative(z, a));          // (8) δ = ∇a C ⊙ σ'(z)
+        INDArray delta = activation.delta(gradA, a);                      // (8) δ = ∇a C ⊙ σ'(z)
         Nd4j.gemm(delta, aPrev, gradW, true, false, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
-        gradB.assign(delta.sum(true, 0));                                 // (10) ∇b C = δ, summed over N
+        delta.sum(gradB, 0);                                              // (10) ∇b C = δ, summed over N
         if (!inputGradient) {
             return null;
         }
