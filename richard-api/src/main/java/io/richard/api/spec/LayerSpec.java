@@ -9,7 +9,7 @@ import io.richard.api.Shape;
  * The description of one layer, with the reference's config keys. The {@code type} key selects the kind:
  * {@code dense}, {@code convolutional}, {@code maxPooling}; the network's last layer is an {@code output} layer.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = DenseLayerSpec.class, name = DenseLayerSpec.TYPE),
     @JsonSubTypes.Type(value = ConvolutionalLayerSpec.class, name = ConvolutionalLayerSpec.TYPE),

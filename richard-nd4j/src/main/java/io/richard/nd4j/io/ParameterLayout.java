@@ -1,0 +1,106 @@
+package io.richard.nd4j.io;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import io.richard.api.Layer;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.LayerSpec;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.Sigmoid;
+import io.richard.nd4j.layer.ConvolutionalLayer;
+import io.richard.nd4j.layer.DenseLayer;
+import io.richard.nd4j.layer.MaxPoolingLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Which parameters each layer of a model description has, with which shapes, and how to build the network from
+ * stored values: the knowledge both file formats share.
+ *
+ * <p>Dense and output layers have {@code W} (n_out, n_in) and {@code b} (1, n_out); convolutional layers have
+ * {@code W} (D, C, kH, kW) and {@code b} (1, D); max-pooling layers have none.
+ */
+final class ParameterLayout {
+
+    /** One parameter a layer must have. */
+    record Expected(int layer, String path, LayerSpec spec, String name, long[] shape) {
+
+        /** e.g. {@code hiddenLayers[1] (dense) parameter W}. */
+        String describe() {
+            return path + " (" + spec.type() + ") parameter " + name;
+        }
+    }
+
+    private ParameterLayout() {
+    }
+
+    /** The parameters of every layer of the model, in network order, W before b. */
+    static List<Expected> expected(ModelSpec model) {
+        NetworkSpec network = model.network();
+        List<LayerSpec> specs = network.layers();
+        List<Expected> all = new ArrayList<>();
+        Shape input = model.inputShape();
+        for (int l = 0; l < specs.size(); l++) {
+            LayerSpec spec = specs.get(l);
+            String path = network.path(l);
+            if (spec instanceof ConvolutionalLayerSpec conv) {
+                all.add(new Expected(l, path, spec, "W", new long[] {conv.depth(), input.depth(),
+                    conv.kernelSize().height(), conv.kernelSize().width()}));
+                all.add(new Expected(l, path, spec, "b", new long[] {1, conv.depth()}));
+            } else if (!(spec instanceof MaxPoolingLayerSpec)) {
+                int size = spec.outputShape(input).size();
+                all.add(new Expected(l, path, spec, "W", new long[] {size, input.size()}));
+                all.add(new Expected(l, path, spec, "b", new long[] {1, size}));
+            }
+            input = spec.outputShape(input);
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * Builds the network of a model description around stored parameter values.
+     *
+     * @param values per layer index, the parameters by name; each must have the shape {@link #expected} gives
+     */
+    static Network build(ModelSpec model, Map<Integer, Map<String, INDArray>> values) {
+        List<LayerSpec> specs = model.network().layers();
+        List<Layer> layers = new ArrayList<>();
+        Shape input = model.inputShape();
+        for (int l = 0; l < specs.size(); l++) {
+            LayerSpec spec = specs.get(l);
+            Map<String, INDArray> parameters = values.getOrDefault(l, Map.of());
+            long dropoutSeed = l;
+            Layer layer;
+            if (spec instanceof ConvolutionalLayerSpec conv) {
+                layer = new ConvolutionalLayer(conv, input, parameters.get("W"), parameters.get("b"), dropoutSeed);
+            } else if (spec instanceof MaxPoolingLayerSpec pool) {
+                layer = new MaxPoolingLayer(pool, input);
+            } else {
+                layer = new DenseLayer(spec, input, Sigmoid.INSTANCE, parameters.get("W"), parameters.get("b"),
+                        dropoutSeed);
+            }
+            layers.add(layer);
+            input = layer.outputShape();
+        }
+        return Network.of(model, layers);
+    }
+
+    /** The value of a parameter of a layer of a network, or an exception saying what the layer has instead. */
+    static INDArray value(Network network, Expected expected) {
+        Layer layer = network.layers().get(expected.layer());
+        INDArray value = layer.parameters().stream().filter(p -> p.name().equals(expected.name())).findFirst()
+                .map(p -> p.value()).orElseThrow(() -> new IllegalArgumentException("cannot save the network: "
+                        + expected.describe() + " is missing; the layer has " + layer.parameters().stream()
+                        .map(p -> p.name()).toList()));
+        if (!Arrays.equals(value.shape(), expected.shape())) {
+            throw new IllegalArgumentException("cannot save the network: " + expected.describe() + " has shape "
+                    + Npy.shapeText(value.shape()) + ", its description implies " + Npy.shapeText(expected.shape()));
+        }
+        return value;
+    }
+}
