@@ -15,9 +15,12 @@ public interface Activation {
     /** f'(z) as a new array, from a = f(z). */
     INDArray derivative(INDArray a);
 
-    /** The layer delta δ = ∇a C ⊙ f'(z), as a new array; implementations may fuse the product. */
-    default INDArray delta(INDArray gradA, INDArray a) {
-        return derivative(a).muli(gradA);
+    /**
+     * The layer delta δ = ∇a C ⊙ f'(z), written into {@code out} (same shape as {@code a}) and returned;
+     * implementations may fuse the product.
+     */
+    default INDArray delta(INDArray gradA, INDArray a, INDArray out) {
+        return out.assign(derivative(a)).muli(gradA);
     }
 
     /** A short name for summaries, e.g. {@code "sigmoid"}. */

@@ -136,9 +136,9 @@ public final class Network {
         }
     }
 
-    /** The output activations a^L, (N, classes), in inference mode. */
+    /** The output activations a^L, (N, classes), in inference mode, as a new array. */
     public INDArray output(INDArray x) {
-        return forward(x, Mode.INFERENCE);
+        return forward(x, Mode.INFERENCE).dup();
     }
 
     /** The predicted class index of each row: the argmax of the output, the first index winning ties. */

@@ -22,6 +22,12 @@ public final class Sigmoid implements Activation {
         return a.rsub(1.0).muli(a);                          // σ'(z) = a (1 − a)
     }
 
+    /** δ = ∇a C ⊙ a (1 − a), into {@code out} without temporaries. */
+    @Override
+    public INDArray delta(INDArray gradA, INDArray a, INDArray out) {
+        return out.assign(a).rsubi(1.0).muli(a).muli(gradA);
+    }
+
     @Override
     public String name() {
         return "sigmoid";

@@ -8,6 +8,7 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -42,6 +43,7 @@ public final class ConvolutionalLayer implements Layer {
     private final INDArray gradW;
     private final INDArray gradB;
     private final List<Parameter> parameters;
+    private final Buffers.PerMode buffers = new Buffers.PerMode();
 
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
@@ -80,17 +82,21 @@ public final class ConvolutionalLayer implements Layer {
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
-        INDArray X = paddedRows(Layouts.spatial(input, inputShape));
+        Buffers buffers = this.buffers.of(mode);
         long n = input.size(0);
-        INDArray kernels = offsetMatrices();
-        INDArray zFull = Nd4j.create(X.dataType(), fullRows(n), outputShape.depth());
+        DataType type = W.dataType();
+        INDArray X = paddedRows(input, buffers.get("X", type, fullRows(n) + paddingRows(), inputShape.depth()));
+        INDArray kernels = offsetMatrices(buffers);
+        INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (24) z_{x,y} += Σ_k w_{i,j,k} a_{x+i,y+j,k} for every position at once: the sum over k is the gemm
-                Nd4j.gemm(window(X, i, j, n), offset(kernels, i, j), zFull, false, false, 1.0, 1.0);
+                double beta = i == 0 && j == 0 ? 0.0 : 1.0;
+                Nd4j.gemm(window(X, i, j, n), offset(kernels, i, j), zFull, false, false, 1.0, beta);
             }
         }
-        INDArray z = validPositions(zFull, n).dup('c');
+        INDArray z = buffers.get("z", type, n, outputShape.height(), outputShape.width(), outputShape.depth())
+                .assign(validPositions(zFull, n));
         z.reshape(-1, outputShape.depth()).addiRowVector(b);              // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d}
         INDArray a = activation.applyInPlace(z);                          // (21), (25) A = R(Z); R' needs only a
         if (mode == Mode.INFERENCE) {
@@ -102,23 +108,25 @@ public final class ConvolutionalLayer implements Layer {
         if (!dropout.active()) {
             return a;
         }
-        dropoutMask = dropout.mask(a);                                    // inverted dropout (training only)
-        return a.mul(dropoutMask);
+        dropoutMask = dropout.mask(buffers.get("mask", type, a.shape()));                 // inverted dropout
+        return buffers.get("dropped", type, a.shape()).assign(a).muli(dropoutMask);
     }
 
     @Override
     public INDArray backward(INDArray gradOutput, boolean inputGradient) {
+        Buffers buffers = this.buffers.of(Mode.TRAINING);
+        DataType type = a.dataType();
+        long n = a.size(0);
+        int depth = outputShape.depth();
         INDArray gradA = Layouts.spatial(gradOutput, outputShape);
         if (dropout.active()) {
-            gradA = gradA.mul(dropoutMask);
+            gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
-        INDArray delta = activation.delta(gradA, a);                      // δ = ∂C/∂a ⊙ R'(z), (26)
-        long n = delta.size(0);
-        int depth = outputShape.depth();
-        INDArray deltaFull = Nd4j.create(delta.dataType(), fullRows(n), depth);
-        validPositions(deltaFull, n).assign(delta);                       // δ, zero where no output exists
+        INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);  // stays 0 where no output exists
+        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape())); // δ = ∂C/∂a ⊙ R'(z), (26)
+        validPositions(deltaFull, n).assign(delta);
 
-        INDArray gradOffsets = Nd4j.create(W.dataType(), (long) kH * kW * inputShape.depth(), depth);
+        INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for offset (i, j), Σ_{x,y} a_{x+i,y+j,k} δ_{x,y}, over the mini-batch
@@ -130,12 +138,13 @@ public final class ConvolutionalLayer implements Layer {
         if (!inputGradient) {
             return null;
         }
-        INDArray kernels = offsetMatrices();
-        INDArray gradX = Nd4j.create(delta.dataType(), X.rows(), inputShape.depth());
+        INDArray kernels = offsetMatrices(buffers);
+        INDArray gradX = buffers.get("gradX", type, X.rows(), inputShape.depth());
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
-                Nd4j.gemm(deltaFull, offset(kernels, i, j), window(gradX, i, j, n), false, true, 1.0, 1.0);
+                double beta = i == 0 && j == 0 ? 0.0 : 1.0;
+                Nd4j.gemm(deltaFull, offset(kernels, i, j), window(gradX, i, j, n), false, true, 1.0, beta);
             }
         }
         INDArray gradInput = gradX.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
@@ -153,12 +162,15 @@ public final class ConvolutionalLayer implements Layer {
         return (long) (kH - 1) * inputShape.width() + kW - 1;
     }
 
-    /** The spatial input as N·H·W rows of C channels followed by zero rows for the windows to run into. */
-    private INDArray paddedRows(INDArray spatial) {
-        long n = spatial.size(0);
-        INDArray X = Nd4j.create(spatial.dataType(), fullRows(n) + paddingRows(), inputShape.depth());
-        X.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
-                .assign(spatial.reshape('c', fullRows(n), inputShape.depth()));
+    /**
+     * Writes the input into {@code X} as N·H·W rows of C channels; the padding rows after them are never
+     * written and stay zero.
+     */
+    private INDArray paddedRows(INDArray input, INDArray X) {
+        long n = input.size(0);
+        INDArray rows = X.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
+                .reshape('c', n, inputShape.height(), inputShape.width(), inputShape.depth());
+        Layouts.spatialInto(input, inputShape, rows);
         return X;
     }
 
@@ -169,11 +181,13 @@ public final class ConvolutionalLayer implements Layer {
     }
 
     /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j). */
-    private INDArray offsetMatrices() {
-        return W.permute(2, 3, 1, 0).dup('c').reshape('c', (long) kH * kW * inputShape.depth(), spec.depth());
+    private INDArray offsetMatrices(Buffers buffers) {
+        INDArray stacked = buffers.get("kernels", W.dataType(), kH, kW, inputShape.depth(), spec.depth());
+        stacked.assign(W.permute(2, 3, 1, 0));
+        return stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth());
     }
 
-    /** The (C, D) matrix of offset (i, j) in a stack made by {@link #offsetMatrices()}. */
+    /** The (C, D) matrix of offset (i, j) in a stack made by {@link #offsetMatrices(Buffers)}. */
     private INDArray offset(INDArray stacked, int i, int j) {
         long start = ((long) j * kW + i) * inputShape.depth();
         return stacked.get(NDArrayIndex.interval(start, start + inputShape.depth()), NDArrayIndex.all());

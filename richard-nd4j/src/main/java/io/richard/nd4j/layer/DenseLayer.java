@@ -31,6 +31,7 @@ public final class DenseLayer implements Layer {
     private final INDArray gradW;
     private final INDArray gradB;
     private final List<Parameter> parameters;
+    private final Buffers.PerMode buffers = new Buffers.PerMode();
 
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
@@ -65,8 +66,11 @@ public final class DenseLayer implements Layer {
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
+        Buffers buffers = this.buffers.of(mode);
         INDArray aPrev = Layouts.flat(input, inputShape);
-        INDArray z = Nd4j.gemm(aPrev, W, false, true).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
+        long n = aPrev.rows();
+        INDArray z = buffers.get("z", W.dataType(), n, W.rows());
+        Nd4j.gemm(aPrev, W, z, false, true, 1.0, 0.0).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
         INDArray a = activation.applyInPlace(z);                          // (5) a = σ(z); σ' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
@@ -77,20 +81,23 @@ public final class DenseLayer implements Layer {
         if (!dropout.active()) {
             return a;
         }
-        dropoutMask = dropout.mask(a);                                    // inverted dropout (training only)
-        return a.mul(dropoutMask);
+        dropoutMask = dropout.mask(buffers.get("mask", a.dataType(), a.shape()));   // inverted dropout
+        return buffers.get("dropped", a.dataType(), a.shape()).assign(a).muli(dropoutMask);
     }
 
     @Override
     public INDArray backward(INDArray gradOutput, boolean inputGradient) {
-        INDArray gradA = dropout.active() ? gradOutput.mul(dropoutMask) : gradOutput;
-        INDArray delta = activation.delta(gradA, a);                      // (8) δ = ∇a C ⊙ σ'(z)
+        Buffers buffers = this.buffers.of(Mode.TRAINING);
+        INDArray gradA = dropout.active()
+                ? buffers.get("gradA", a.dataType(), a.shape()).assign(gradOutput).muli(dropoutMask) : gradOutput;
+        INDArray delta = activation.delta(gradA, a, buffers.get("delta", a.dataType(), a.shape())); // (8) δ = ∇a C ⊙ σ'(z)
         Nd4j.gemm(delta, aPrev, gradW, true, false, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
         delta.sum(gradB, 0);                                              // (10) ∇b C = δ, summed over N
         if (!inputGradient) {
             return null;
         }
-        INDArray gradInput = delta.mmul(W);                               // (13) ∇a^{l-1} C = Wᵀ δ, per row
+        INDArray gradInput = buffers.get("gradInput", delta.dataType(), delta.rows(), W.columns());
+        Nd4j.gemm(delta, W, gradInput, false, false, 1.0, 0.0);           // (13) ∇a^{l-1} C = Wᵀ δ, per row
         return Layouts.as(gradInput, inputRank, inputShape);
     }
 

@@ -25,9 +25,8 @@ final class Dropout {
         return rate > 0;
     }
 
-    /** A fresh mask shaped like {@code a}: 1 / (1 − p) where kept, 0 where dropped. */
-    INDArray mask(INDArray a) {
-        INDArray mask = Nd4j.createUninitialized(a.dataType(), a.shape());
+    /** Fills {@code mask} with a new draw: 1 / (1 − p) where kept, 0 where dropped; returns it. */
+    INDArray mask(INDArray mask) {
         Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1.0 - rate), random);
         return mask.divi(1.0 - rate);
     }

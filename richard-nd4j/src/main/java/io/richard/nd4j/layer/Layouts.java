@@ -30,6 +30,15 @@ public final class Layouts {
                 .permute(0, 2, 3, 1).dup('c');
     }
 
+    /** Writes the input into {@code target}, a spatial (N, H, W, D) array, converting from flat if needed. */
+    public static INDArray spatialInto(INDArray input, Shape shape, INDArray target) {
+        if (input.rank() == 4) {
+            return target.assign(input);
+        }
+        long n = input.size(0);
+        return target.assign(input.reshape('c', n, shape.depth(), shape.height(), shape.width()).permute(0, 2, 3, 1));
+    }
+
     /** The input as a flat (N, W·H·D) matrix in the reference's order: as is when already flat, else converted. */
     public static INDArray flat(INDArray input, Shape shape) {
         if (input.rank() == 2) {

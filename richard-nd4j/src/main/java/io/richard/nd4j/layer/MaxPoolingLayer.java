@@ -6,16 +6,21 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Non-overlapping max pooling over M × N regions (here rW × rH), equations (29)–(33).
  *
- * <p>Vectorised over the mini-batch: the spatial input (N, H, W, C) is regrouped into one row per region and
- * channel, of rH·rW values in scan order (row by row, x ascending). The forward pass takes each row's maximum
- * (29) and, in training, an argmax mask with a single 1 at the first maximum of the row, as the reference breaks
- * ties. The backward pass routes δ through that mask (33).
+ * <p>Vectorised over the mini-batch and the positions: for a region offset (i, j), the inputs
+ * a<sub>rW·x+i, rH·y+j</sub> of every region of every sample form one strided view of the spatial input
+ * (N, H, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets with one
+ * element-wise maximum each, and (33) is the same loop routing δ to the offset that held the maximum. The
+ * offsets are visited in scan order (row by row, x ascending) and only the first maximum of a region receives δ,
+ * the reference's tie rule.
  */
 public final class MaxPoolingLayer implements Layer {
 
@@ -24,10 +29,12 @@ public final class MaxPoolingLayer implements Layer {
     private final Shape outputShape;
     private final int rW;
     private final int rH;
+    private final Buffers.PerMode buffers = new Buffers.PerMode();
 
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
-    private INDArray mask;
+    private INDArray A;
+    private INDArray z;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -39,14 +46,20 @@ public final class MaxPoolingLayer implements Layer {
 
     @Override
     public INDArray forward(INDArray input, Mode mode) {
-        INDArray regions = regions(Layouts.spatial(input, inputShape));
-        INDArray z = regions.max(1);                                      // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
-        INDArray a = z.reshape('c', input.size(0), outputShape.height(), outputShape.width(), outputShape.depth());
+        Buffers buffers = this.buffers.of(mode);
+        INDArray A = Layouts.spatial(input, inputShape);
+        INDArray z = buffers.get("z", A.dataType(), outputArrayShape(A.size(0))).assign(offset(A, 0, 0));
+        for (int j = 0; j < rH; j++) {
+            for (int i = 0; i < rW; i++) {
+                Transforms.max(z, offset(A, i, j), false);                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
+            }
+        }
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
-            this.mask = firstMaximumMask(regions);
+            this.A = A;
+            this.z = z;
         }
-        return a;                                                         // (29) a = z, no activation
+        return z;                                                         // (29) a = z, no activation
     }
 
     @Override
@@ -54,32 +67,37 @@ public final class MaxPoolingLayer implements Layer {
         if (!inputGradient) {
             return null;
         }
+        Buffers buffers = this.buffers.of(Mode.TRAINING);
+        DataType type = z.dataType();
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
-        long n = delta.size(0);
-        // (33) ∂C/∂a^{l-1} = δ at the position that held the maximum of its region, 0 elsewhere
-        INDArray gradRegions = mask.mulColumnVector(delta.reshape(-1, 1));
-        INDArray gradInput = gradRegions
-                .reshape('c', n, outputShape.height(), outputShape.width(), outputShape.depth(), rH, rW)
-                .permute(0, 1, 4, 2, 5, 3).dup('c')
-                .reshape('c', n, inputShape.height(), inputShape.width(), inputShape.depth());
-        return Layouts.as(gradInput, inputRank, inputShape);
+        INDArray gradA = buffers.get("gradA", type, A.shape());
+        INDArray unrouted = buffers.get("unrouted", type, z.shape()).assign(1.0);
+        for (int j = 0; j < rH; j++) {
+            for (int i = 0; i < rW; i++) {
+                // the argmax mask: 1 where this offset holds its region's maximum and no earlier offset did
+                INDArray mask = offset(A, i, j).eq(z).castTo(type).muli(unrouted);
+                unrouted.subi(mask);
+                offset(gradA, i, j).assign(mask.muli(delta));             // (33) δ where a was the max, else 0
+            }
+        }
+        return Layouts.as(gradA, inputRank, inputShape);
     }
 
-    /** One row per (sample, region, channel), holding the region's rH·rW values in scan order. */
-    private INDArray regions(INDArray spatial) {
-        long n = spatial.size(0);
-        return spatial
-                .reshape('c', n, outputShape.height(), rH, outputShape.width(), rW, inputShape.depth())
-                .permute(0, 1, 3, 5, 2, 4).dup('c')
-                .reshape('c', n * outputShape.size(), (long) rH * rW);
+    /** The inputs at offset (i, j) of every region: a strided (N, H', W', C) view of the spatial array. */
+    private INDArray offset(INDArray spatial, int i, int j) {
+        return spatial.get(NDArrayIndex.all(), every(j, rH, outputShape.height()),
+                every(i, rW, outputShape.width()), NDArrayIndex.all());
     }
 
-    /** 1 at the first maximum of each row (the reference's tie rule), 0 elsewhere. */
-    private static INDArray firstMaximumMask(INDArray regions) {
-        INDArray argmax = Nd4j.argMax(regions, 1).castTo(regions.dataType()).reshape(-1, 1);
-        INDArray columns = Nd4j.arange(regions.columns()).castTo(regions.dataType()).reshape(1, -1);
-        return Nd4j.zeros(regions.dataType(), regions.shape())
-                .addiColumnVector(argmax).subiRowVector(columns).eq(0.0).castTo(regions.dataType());
+    /** Indices begin, begin + stride, …, {@code count} of them. */
+    private static INDArrayIndex every(long begin, long stride, long count) {
+        // ND4J 1.0.0-M2.1 rejects a strided interval holding a single index that does not start at 0
+        return count == 1 ? NDArrayIndex.interval(begin, begin + 1)
+                : NDArrayIndex.interval(begin, stride, begin + (count - 1) * stride + 1);
+    }
+
+    private long[] outputArrayShape(long n) {
+        return new long[] {n, outputShape.height(), outputShape.width(), outputShape.depth()};
     }
 
     @Override
