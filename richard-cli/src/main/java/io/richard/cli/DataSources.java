@@ -1,0 +1,200 @@
+package io.richard.cli;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import io.richard.api.DataException;
+import io.richard.api.data.LabelledDataSet;
+import io.richard.api.spec.DataSpec;
+import io.richard.nd4j.data.CsvDataSet;
+import io.richard.nd4j.data.IdxReader;
+import io.richard.nd4j.data.ImageFolderDataSet;
+import io.richard.nd4j.data.InMemoryDataSet;
+
+/**
+ * Opens a labelled data set from a path, recognising its format:
+ * <ul>
+ *   <li>a directory holding {@code train-images-idx3-ubyte[.gz]} / {@code t10k-images-idx3-ubyte[.gz]} and their
+ *       labels files: the MNIST layout; the train files for training, the t10k files for a test set;</li>
+ *   <li>any other directory: an image folder with one sub-folder per class;</li>
+ *   <li>a file starting with an IDX magic number (gzipped or not): IDX images, whose labels file is found beside
+ *       it by replacing {@code images-idx3} with {@code labels-idx1} in the name;</li>
+ *   <li>any other file: the reference's CSV.</li>
+ * </ul>
+ */
+final class DataSources {
+
+    /** What the data set is used for: an MNIST directory gives its train or its t10k files. */
+    enum Role { TRAIN, TEST }
+
+    /**
+     * A data set and where it came from.
+     *
+     * @param data        the samples
+     * @param format      the format recognised, e.g. "CSV", "image folder", "IDX", "MNIST folder (t10k files)"
+     * @param seconds     the time it took to read
+     */
+    record Loaded(LabelledDataSet data, String format, double seconds) {
+    }
+
+    /** The kind of a file, from its first bytes. */
+    enum FileKind { IDX_IMAGES, IDX_LABELS, IDX_OTHER, IMAGE, OTHER }
+
+    private DataSources() {
+    }
+
+    static Loaded load(Path path, DataSpec data, int fetchSize, boolean resize, int limit, Role role) {
+        long start = System.nanoTime();
+        LabelledDataSet set;
+        String format;
+        if (!Files.exists(path)) {
+            throw new DataException(path + ": no such file or directory");
+        }
+        if (Files.isDirectory(path)) {
+            Optional<Path> images = mnistImages(path, role);
+            if (images.isPresent()) {
+                set = idx(images.get(), labelsBeside(images.get()), data, limit);
+                format = "MNIST folder, " + images.get().getFileName();
+            } else {
+                set = ImageFolderDataSet.load(path, data, resize, fetchSize, limit);
+                format = "image folder";
+            }
+        } else {
+            FileKind kind = kind(path);
+            switch (kind) {
+                case IDX_IMAGES -> {
+                    set = idx(path, labelsBeside(path), data, limit);
+                    format = "IDX";
+                }
+                case IDX_LABELS -> throw new DataException(path + ": is an IDX labels file; give the images file"
+                        + " (its labels are found beside it)");
+                case IDX_OTHER -> throw new DataException(path + ": is an IDX file but not of images (expected the"
+                        + " magic number 0x00000803: unsigned bytes, 3 dimensions)");
+                case IMAGE -> throw new DataException(path + ": is a single image; a labelled data set is a CSV"
+                        + " file, an image folder (one sub-folder per class), an IDX images file or an MNIST folder");
+                default -> {
+                    set = CsvDataSet.load(path, data, fetchSize, limit);
+                    format = "CSV";
+                }
+            }
+        }
+        return new Loaded(set, format, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static LabelledDataSet idx(Path images, Path labels, DataSpec data, int limit) {
+        InMemoryDataSet set = IdxReader.load(images, labels, data.classes(), data.normalization(), limit);
+        if (set.shape().equals(data.shape())) {
+            return set;
+        }
+        if (set.shape().size() != data.shape().size()) {
+            throw new DataException(images + ": images are " + set.shape().width() + "×" + set.shape().height()
+                    + " (" + set.shape().size() + " values) but data.shape " + data.shape() + " has "
+                    + data.shape().size() + " values per sample");
+        }
+        // Same values in the same order (x fastest, then y): e.g. MNIST's [28, 28, 1] as the README's [784, 1, 1].
+        return new InMemoryDataSet(set.features(), set.labels(), set.classes(), data.shape());
+    }
+
+    /** The images file of an MNIST directory for a role, if the directory has the MNIST layout. */
+    static Optional<Path> mnistImages(Path dir, Role role) {
+        Optional<Path> train = find(dir, "train-images-idx3-ubyte");
+        Optional<Path> test = find(dir, "t10k-images-idx3-ubyte");
+        if (role == Role.TEST) {
+            return test.or(() -> train);
+        }
+        return train.or(() -> test);
+    }
+
+    private static Optional<Path> find(Path dir, String name) {
+        for (String candidate : List.of(name + ".gz", name)) {
+            Path file = dir.resolve(candidate);
+            if (Files.isRegularFile(file)) {
+                return Optional.of(file);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The labels file of an IDX images file: the same name with "images-idx3" replaced by "labels-idx1". */
+    static Path labelsBeside(Path images) {
+        return findLabelsBeside(images).orElseThrow(() -> {
+            String name = images.getFileName().toString();
+            if (!name.contains("images-idx3")) {
+                return new DataException(images + ": cannot find the labels of these IDX images: the file name"
+                        + " must contain 'images-idx3', and the labels file the same name with 'labels-idx1'");
+            }
+            return new DataException(images + ": the labels file "
+                    + images.resolveSibling(name.replace("images-idx3", "labels-idx1")) + " does not exist");
+        });
+    }
+
+    static Optional<Path> findLabelsBeside(Path images) {
+        String name = images.getFileName().toString();
+        if (!name.contains("images-idx3")) {
+            return Optional.empty();
+        }
+        String labels = name.replace("images-idx3", "labels-idx1");
+        String other = labels.endsWith(".gz") ? labels.substring(0, labels.length() - 3) : labels + ".gz";
+        for (String candidate : List.of(labels, other)) {
+            Path file = images.resolveSibling(candidate);
+            if (Files.isRegularFile(file)) {
+                return Optional.of(file);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Recognises IDX files (gzipped or not) and images by their first bytes. */
+    static FileKind kind(Path file) {
+        byte[] head;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(4);
+            byte[] first = raw.readNBytes(2);
+            raw.reset();
+            InputStream in = first.length == 2 && (first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b
+                    ? new GZIPInputStream(raw) : raw;
+            head = in.readNBytes(4);
+        } catch (IOException e) {
+            return FileKind.OTHER;
+        }
+        if (head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08) {
+            return head[3] == 3 ? FileKind.IDX_IMAGES : head[3] == 1 ? FileKind.IDX_LABELS : FileKind.IDX_OTHER;
+        }
+        if (ImageFolderDataSet.looksLikeImage(file)) {
+            return FileKind.IMAGE;
+        }
+        return FileKind.OTHER;
+    }
+
+    /** Whether a directory has a sub-folder named like one of the classes. */
+    static boolean hasClassFolders(Path dir, List<String> classes) {
+        for (String label : classes) {
+            if (!label.isEmpty() && !label.contains("/") && Files.isDirectory(dir.resolve(label))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The regular, non-hidden files of a directory, sorted by name. */
+    static List<Path> files(Path dir) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            List<Path> files = new java.util.ArrayList<>();
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry) && !entry.getFileName().toString().startsWith(".")) {
+                    files.add(entry);
+                }
+            }
+            files.sort(null);
+            return files;
+        } catch (IOException e) {
+            throw new DataException(dir + ": cannot list the directory: " + e.getMessage(), e);
+        }
+    }
+}

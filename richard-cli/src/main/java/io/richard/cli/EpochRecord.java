@@ -1,0 +1,22 @@
+package io.richard.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * One line of the metrics file {@code MODEL.metrics.jsonl}: what an epoch did.
+ *
+ * @param epoch        1-based epoch number
+ * @param epochs       epochs planned
+ * @param samples      samples trained on in the epoch
+ * @param meanCost     mean per-sample quadratic cost over the epoch (training-mode outputs, before each update)
+ * @param testAccuracy accuracy on the test set after the epoch (absent without a test set)
+ * @param testCost     mean cost on the test set after the epoch (absent without a test set)
+ * @param seconds      wall-clock time of the epoch's training (without the test evaluation)
+ * @param stopped      true when the epoch was cut short by Ctrl-C
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"epoch", "epochs", "samples", "meanCost", "testAccuracy", "testCost", "seconds", "stopped"})
+public record EpochRecord(int epoch, int epochs, int samples, Double meanCost, Double testAccuracy, Double testCost,
+                          double seconds, boolean stopped) {
+}

@@ -1,0 +1,124 @@
+package io.richard.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code richard init [dense|cnn]}: prints an example config (the reference's {@code --gen train}). */
+@Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        versionProvider = Richard.Version.class,
+        description = {
+            "Prints a commented example config (the reference's --gen train).",
+            "",
+            "dense (default): the reference README's MNIST network 784-320-64-10; cnn: conv 32 3×3, pool 2×2, "
+                + "conv 64 4×4, pool 2×2, dense 64, output 10. Its training.data points to the MNIST subset shipped "
+                + "with richard, so",
+            "",
+            "  richard init > my.yaml && richard train my.yaml",
+            "",
+            "trains right away. --format json prints the reference's JSON config (without comments and without "
+                + "the training section), like the C++ Richard's --gen train.",
+            ""})
+final class InitCommand implements Callable<Integer> {
+
+    /** The example networks. */
+    enum Kind { dense, cnn }
+
+    static final String PLACEHOLDER = "{{MNIST}}";
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "dense|cnn", defaultValue = "dense",
+            description = "Which example. Default: ${DEFAULT-VALUE}.")
+    Kind kind;
+
+    @Option(names = "--format", paramLabel = "yaml|json", defaultValue = "yaml",
+            description = "yaml (commented, default) or json (the reference's format).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write the config to FILE instead of standard output (paths in it are then relative to "
+                    + "FILE's folder).")
+    Path output;
+
+    @Option(names = "--force", description = "Replace FILE if it exists.")
+    boolean force;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        String fmt = format.toLowerCase(Locale.ROOT);
+        if (!fmt.equals("yaml") && !fmt.equals("json")) {
+            throw new UsageException("--format must be yaml or json, got '" + format + "'");
+        }
+        if (output != null && Files.exists(output) && !force) {
+            throw new UsageException(output + " exists; use --force to replace it");
+        }
+        Path base = output == null ? Path.of("").toAbsolutePath()
+                : output.toAbsolutePath().getParent();
+        String yaml = template(kind, dataPath(base));
+        String text = fmt.equals("yaml") ? yaml : json(yaml);
+        if (output == null) {
+            spec.commandLine().getOut().print(text);
+            spec.commandLine().getOut().flush();
+        } else {
+            Files.createDirectories(base);
+            Files.writeString(output, text, StandardCharsets.UTF_8);
+            spec.commandLine().getErr().println("wrote " + output);
+        }
+        return 0;
+    }
+
+    /** The example config as YAML, with training.data and training.test set to {@code mnist}. */
+    static String template(Kind kind, String mnist) {
+        try (InputStream in = InitCommand.class.getResourceAsStream("init/" + kind.name() + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("the example config " + kind + " is missing from the jar");
+            }
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return text.replace(PLACEHOLDER, "\"" + mnist.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The shipped MNIST subset as seen from {@code base}: relative when it is below or near, absolute otherwise,
+     * and the repository-relative path when richard does not know where it is installed.
+     */
+    static String dataPath(Path base) {
+        return Home.mnistSubset().map(mnist -> {
+            Path relative = base.relativize(mnist);
+            int ups = 0;
+            for (Path part : relative) {
+                if (part.toString().equals("..")) {
+                    ups++;
+                }
+            }
+            return (ups <= 2 ? relative : mnist).toString().replace('\\', '/');
+        }).orElse("richard-examples/data/mnist");
+    }
+
+    /** The reference's JSON form: the same config without comments and without the training section. */
+    static String json(String yaml) throws IOException {
+        ObjectNode tree = (ObjectNode) new YAMLMapper().readTree(yaml);
+        tree.remove("training");
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+                .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("    ", "\n"));
+        return new ObjectMapper().writer(printer).writeValueAsString(tree) + "\n";
+    }
+}

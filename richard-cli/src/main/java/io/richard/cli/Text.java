@@ -1,0 +1,76 @@
+package io.richard.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.LayerSpec;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.api.spec.ModelSpec;
+
+/** Number and model formatting for messages. */
+final class Text {
+
+    private Text() {
+    }
+
+    /** 10000 as "10,000". */
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** 0.9123 as "91.23%". */
+    static String percent(double fraction) {
+        return Double.isNaN(fraction) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+
+    /** A cost with 6 significant digits, as the reference prints it. */
+    static String cost(double cost) {
+        return Double.isNaN(cost) ? "n/a" : String.format(Locale.ROOT, "%.6g", cost);
+    }
+
+    /** Seconds as "2.3 s", "1:05" or "1:02:03". */
+    static String duration(double seconds) {
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        }
+        return clock(seconds);
+    }
+
+    /** Seconds as "0:42", "12:05" or "1:02:03". */
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        if (s >= 3600) {
+            return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        }
+        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** The layers in one line, e.g. "[784, 1, 1] → dense 320 → dense 64 → output 10". */
+    static String network(ModelSpec model) {
+        List<String> parts = new ArrayList<>();
+        parts.add(model.inputShape().toString());
+        for (LayerSpec layer : model.network().layers()) {
+            if (layer instanceof ConvolutionalLayerSpec c) {
+                parts.add("conv " + c.depth() + "@" + c.kernelSize());
+            } else if (layer instanceof MaxPoolingLayerSpec p) {
+                parts.add("maxpool " + p.regionSize());
+            } else if (layer instanceof DenseLayerSpec d) {
+                parts.add("dense " + d.size());
+            } else {
+                parts.add("output " + layer.outputShape(Shape.flat(1)).width());
+            }
+        }
+        return String.join(" → ", parts);
+    }
+
+    /** Classes for a message: all of them, or the first ten and a count. */
+    static String classes(List<String> classes) {
+        if (classes.size() <= 12) {
+            return String.join(", ", classes);
+        }
+        return String.join(", ", classes.subList(0, 10)) + ", … (" + classes.size() + " classes)";
+    }
+}

@@ -1,0 +1,301 @@
+package io.richard.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.ModelSpec;
+import io.richard.api.train.EpochResult;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.Trainer;
+import io.richard.nd4j.io.ModelArchive;
+import io.richard.nd4j.io.ReferenceNetworkFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code richard train CONFIG}: trains a classifier and saves it. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        versionProvider = Richard.Version.class,
+        description = {
+            "Trains the network of a config and saves it as a model archive.",
+            "",
+            "CONFIG is YAML or JSON with the C++ Richard's keys (data, dataLoader, classifier.network) and "
+                + "optionally richard's training section (data, test, seed, shuffle, resize, limit).",
+            "",
+            "Data (--data, or training.data in CONFIG): a CSV file (LABEL,v1,…,vN per line), an image folder "
+                + "(one sub-folder per class), an IDX images file (labels beside it) or an MNIST folder.",
+            "Progress: a live bar on a terminal, plain lines every 10 s otherwise, and one line per epoch on "
+                + "standard output. Ctrl-C stops after the current mini-batch and saves the model (twice: quit at "
+                + "once); q + Enter stops after the current epoch.",
+            ""},
+        footer = {"", "Per-epoch metrics go to MODEL.metrics.jsonl (one JSON object per line).",
+            "Exit status: 0 trained and saved; 2 bad command line, config or data; 130 stopped by Ctrl-C "
+                + "(the model is still saved); 1 anything else."})
+final class TrainCommand implements Callable<Integer> {
+
+    /** The file format of the saved model. */
+    enum ModelFormat { archive, reference }
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "The training config (YAML or JSON).")
+    Path config;
+
+    @Option(names = {"-d", "--data"}, paramLabel = "PATH",
+            description = "Training samples; overrides training.data of CONFIG.")
+    Path data;
+
+    @Option(names = "--test", paramLabel = "PATH",
+            description = "Test samples evaluated after every epoch; overrides training.test. An MNIST folder "
+                    + "gives its t10k files.")
+    Path test;
+
+    @Option(names = {"-o", "--model"}, paramLabel = "FILE",
+            description = "Where to save the model (replaced atomically). Default: ./CONFIG-NAME.richard")
+    Path model;
+
+    @Option(names = "--model-format", paramLabel = "archive|reference", defaultValue = "archive",
+            description = "archive: richard's model archive (default); reference: the C++ Richard's network "
+                    + "file, which it can evaluate.")
+    ModelFormat modelFormat;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Overrides classifier.network.hyperparams.epochs.")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the initial weights (0 = the reference's) and of shuffling; overrides "
+                    + "training.seed (default 0).")
+    Long seed;
+
+    @Option(names = "--shuffle", negatable = true,
+            description = "Visit the samples in a new random order every epoch (--no-shuffle: the reference's data "
+                    + "order); overrides training.shuffle (default: no).")
+    Boolean shuffle;
+
+    @Option(names = "--resize", negatable = true,
+            description = "Scale images whose size differs from data.shape instead of rejecting them; overrides "
+                    + "training.resize (default: no).")
+    Boolean resize;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Read at most N samples of each data set; overrides training.limit.")
+    Integer limit;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the cost and accuracy curves as a PNG.")
+    Path plot;
+
+    @Option(names = "--metrics", paramLabel = "FILE",
+            description = "Where to write the per-epoch metrics (JSON lines). Default: MODEL.metrics.jsonl")
+    Path metrics;
+
+    @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+            description = "How to show progress within an epoch. Default: ${DEFAULT-VALUE} (a bar on a terminal).")
+    String progress;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Mixin
+    CommonOptions common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Whether to install the Ctrl-C handler; the command line does, in-process tests do not. */
+    static boolean handleSignals = false;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
+                common.log)) {
+            try {
+                return train(console, start);
+            } catch (RuntimeException e) {
+                console.log("ERROR", Errors.oneLine(e.getMessage()));
+                throw e;
+            }
+        }
+    }
+
+    private int train(Console console, long start) {
+        TrainingMonitor.Mode mode = progressMode();
+        if (epochs != null && epochs < 0) {
+            throw new UsageException("--epochs must be 0 or more, got " + epochs);
+        }
+        if (limit != null && limit <= 0) {
+            throw new UsageException("--limit must be a positive number, got " + limit);
+        }
+        engine.apply();
+        TrainingConfig cfg = ConfigReader.read(config);
+        cfg.warnings().forEach(console::warn);
+        TrainingOptions options = cfg.training();
+        Path dataPath = data != null ? data : options.data().orElseThrow(() -> new UsageException(
+                "no training data: give --data PATH, or set training.data in " + config));
+        Optional<Path> testPath = test != null ? Optional.of(test) : options.test();
+        long seedValue = seed != null ? seed : options.seed();
+        boolean shuffleValue = shuffle != null ? shuffle : options.shuffle();
+        boolean resizeValue = resize != null ? resize : options.resize();
+        int limitValue = limit != null ? limit : options.limit().orElse(Integer.MAX_VALUE);
+
+        ModelSpec spec = cfg.model();
+        Hyperparams hyperparams = spec.network().hyperparams();
+        if (epochs != null) {
+            hyperparams = new Hyperparams(epochs, hyperparams.batchSize(), hyperparams.miniBatchSize());
+            spec = spec.withNetwork(spec.network().withHyperparams(hyperparams));
+        }
+        Path modelPath = model != null ? model : Path.of(stem(config) + ".richard");
+        Path metricsPath = metrics != null ? metrics : modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl");
+        prepareOutput(modelPath, "model");
+        prepareOutput(metricsPath, "metrics file");
+        if (plot != null) {
+            prepareOutput(plot, "plot");
+        }
+
+        console.info("richard " + Home.version() + ": training " + config + " (" + Backend.describe() + ")");
+        int fetchSize = spec.dataLoader().fetchSize();
+        DataSources.Loaded train = DataSources.load(dataPath, spec.data(), fetchSize, resizeValue, limitValue,
+                DataSources.Role.TRAIN);
+        console.info("  data     " + dataPath + ": " + Text.count(train.data().size()) + " samples ("
+                + train.format() + ", read in " + Text.duration(train.seconds()) + ")");
+        DataSources.Loaded testSet = null;
+        if (testPath.isPresent()) {
+            testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, limitValue,
+                    DataSources.Role.TEST);
+            console.info("  test     " + testPath.get() + ": " + Text.count(testSet.data().size()) + " samples ("
+                    + testSet.format() + ")");
+        }
+        Network network = Network.create(spec, seedValue);
+        int perEpoch = Math.min(hyperparams.batchSize(), train.data().size());
+        console.info("  network  " + Text.network(spec) + ", " + Text.count(network.parameterCount()) + " parameters");
+        console.info("  epochs   " + hyperparams.epochs() + " × " + Text.count(perEpoch) + " samples, mini-batches of "
+                + hyperparams.miniBatchSize() + ", " + (shuffleValue ? "shuffled" : "data order") + ", seed "
+                + seedValue);
+        console.info("  model    " + modelPath);
+        String stdinTty = System.getenv("RICHARD_STDIN_TTY");
+        boolean stdin = stdinTty != null ? stdinTty.equals("1") : System.console() != null;
+        if (hyperparams.epochs() > 0) {
+            console.info("Ctrl-C stops after the current mini-batch and saves"
+                    + (stdin ? "; q + Enter stops after the current epoch" : ""));
+        }
+
+        List<EpochResult> results;
+        boolean interrupted;
+        TrainingMonitor monitor;
+        try (MetricsLog metricsLog = new MetricsLog(metricsPath)) {
+            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(), metricsLog);
+            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor);
+            if (shuffleValue) {
+                builder.shuffle(seedValue);
+            }
+            Trainer trainer = builder.build();
+            monitor.attach(trainer);
+            try (StopControl stop = StopControl.install(trainer, monitor, console, handleSignals, stdin)) {
+                results = trainer.fit(train.data());
+                interrupted = stop.interrupted();
+            }
+        }
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("trainedBy", "richard-cli " + Home.version());
+        metadata.put("config", config.toString());
+        metadata.put("data", dataPath.toString());
+        testPath.ifPresent(p -> metadata.put("test", p.toString()));
+        metadata.put("seed", Long.toString(seedValue));
+        metadata.put("shuffle", Boolean.toString(shuffleValue));
+        metadata.put("resize", Boolean.toString(resizeValue));
+        metadata.put("epochs", Integer.toString(results.size()));
+        metadata.put("epochsPlanned", Integer.toString(hyperparams.epochs()));
+        metadata.put("samplesPerEpoch", Integer.toString(perEpoch));
+        List<EpochRecord> history = monitor.history();
+        if (!history.isEmpty()) {
+            EpochRecord last = history.get(history.size() - 1);
+            if (last.meanCost() != null) {
+                metadata.put("trainCost", Double.toString(last.meanCost()));
+            }
+            if (last.testAccuracy() != null) {
+                metadata.put("testAccuracy", Double.toString(last.testAccuracy()));
+            }
+            metadata.put("stopped", Boolean.toString(last.stopped() || results.size() < hyperparams.epochs()));
+        }
+        if (modelFormat == ModelFormat.reference) {
+            ReferenceNetworkFile.save(modelPath, network);
+        } else {
+            ModelArchive.save(modelPath, network, metadata);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        StringBuilder done = new StringBuilder();
+        done.append(interrupted ? "stopped by Ctrl-C after " : results.size() < hyperparams.epochs() ? "stopped after "
+                : "trained ").append(results.size()).append(results.size() == 1 ? " epoch" : " epochs");
+        done.append(" in ").append(Text.duration(seconds));
+        if (!history.isEmpty()) {
+            EpochRecord last = history.get(history.size() - 1);
+            if (last.meanCost() != null) {
+                done.append("; cost ").append(Text.cost(last.meanCost()));
+            }
+            if (last.testAccuracy() != null) {
+                done.append(", test accuracy ").append(Text.percent(last.testAccuracy()));
+            }
+        }
+        console.result(done.toString());
+        console.result("model saved to " + modelPath + (modelFormat == ModelFormat.reference
+                ? " (the reference's network file format)" : ""));
+        console.info("metrics written to " + metricsPath);
+        if (plot != null) {
+            if (Plots.write(plot, history, "richard: " + stem(config))) {
+                console.info("plot written to " + plot);
+            } else {
+                console.warn("no plot drawn: no epoch finished");
+            }
+        }
+        return interrupted ? Errors.INTERRUPTED : 0;
+    }
+
+    private TrainingMonitor.Mode progressMode() {
+        switch (progress.toLowerCase(Locale.ROOT)) {
+            case "bar":
+                return TrainingMonitor.Mode.BAR;
+            case "lines":
+                return TrainingMonitor.Mode.LINES;
+            case "none":
+                return TrainingMonitor.Mode.NONE;
+            case "auto":
+                boolean terminal = System.getenv("RICHARD_STDERR_TTY") != null
+                        ? "1".equals(System.getenv("RICHARD_STDERR_TTY")) : System.console() != null;
+                return terminal ? TrainingMonitor.Mode.BAR : TrainingMonitor.Mode.LINES;
+            default:
+                throw new UsageException("--progress must be auto, bar, lines or none, got '" + progress + "'");
+        }
+    }
+
+    /** Creates the folder of an output file and checks that it can be written, before hours of training. */
+    private static void prepareOutput(Path file, String what) {
+        Path parent = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the folder " + parent + " for the " + what + ": " + e, e);
+        }
+        if (Files.isDirectory(file)) {
+            throw new UsageException(file + " is a directory; give a file name for the " + what);
+        }
+        if (!Files.isWritable(parent)) {
+            throw new UsageException("cannot write the " + what + " " + file + ": the folder " + parent
+                    + " is not writable");
+        }
+    }
+
+    /** "configs/mnist-dense.yaml" → "mnist-dense". */
+    static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

@@ -1,0 +1,30 @@
+package io.richard.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The config's optional {@code training:} section, richard's extensions to the reference config. Every key has a
+ * default, so a reference config (which has no such section) loads unchanged. Paths are already resolved against
+ * the directory of the config file.
+ *
+ * @param data    {@code training.data}: training samples (CSV file, image folder, IDX images file or MNIST
+ *                directory); default none, so {@code --data} must be given
+ * @param test    {@code training.test}: test samples evaluated after every epoch; default none
+ * @param seed    {@code training.seed}: seed of the initial weights (0 = the reference's) and of the shuffle;
+ *                default 0
+ * @param shuffle {@code training.shuffle}: visit the samples in a new random order every epoch; default false,
+ *                the reference's fixed data order
+ * @param resize  {@code training.resize}: resize images whose size differs from {@code data.shape} (bilinear)
+ *                instead of rejecting them; default false
+ * @param limit   {@code training.limit}: read at most this many samples from each data set; default all
+ */
+public record TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
+                              OptionalInt limit) {
+
+    /** The defaults: no data paths, seed 0, data order, no resizing, no limit. */
+    public static TrainingOptions defaults() {
+        return new TrainingOptions(Optional.empty(), Optional.empty(), 0, false, false, OptionalInt.empty());
+    }
+}

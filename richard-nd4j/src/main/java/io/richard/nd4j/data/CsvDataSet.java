@@ -1,0 +1,477 @@
+package io.richard.nd4j.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import io.richard.api.DataException;
+import io.richard.api.Shape;
+import io.richard.api.data.BatchStream;
+import io.richard.api.data.LabelledDataSet;
+import io.richard.api.data.SampleOrder;
+import io.richard.api.spec.DataSpec;
+import io.richard.api.spec.Normalization;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Labelled samples from a CSV file in the reference's format: one sample per line, {@code LABEL,v1,…,vN}, where
+ * LABEL is a class name from {@code data.classes} (matched exactly, e.g. {@code 7} or {@code cat}) and N = W·H·D
+ * values of {@code data.shape} in the reference's order (x fastest, then y, then channel, so a colour CSV is
+ * channel-planar). There is no header line. Every value x becomes (x − min) / (max − min) with the config's one
+ * global {@link Normalization}.
+ *
+ * <p>Unlike the reference, which pads short rows with zeros, ignores missing files and reads a blank line as
+ * an error only by accident, every problem is a {@link DataException} naming the file and line: a row with too
+ * few or too many values, a value that is not a finite number, an empty field, a label that is not a class, a
+ * blank line, an empty file. Surrounding spaces of a field and Windows line ends are accepted.
+ *
+ * <p>Loading: the file is read in chunks of {@code fetchSize} rows (the reference's {@code dataLoader.fetchSize})
+ * by a background thread, which parses and normalises the next chunk while the calling thread moves the
+ * previous one into ND4J memory; the whole set is then held in memory as an {@link InMemoryDataSet}, so every
+ * epoch, rewind and shuffle works (the reference's CSV rewind after end-of-file does not). A data set larger
+ * than memory needs the IDX format or a subset ({@code limit}).
+ */
+public final class CsvDataSet implements LabelledDataSet {
+
+    /** Rows per chunk when no fetch size is given. */
+    public static final int DEFAULT_FETCH_SIZE = 512;
+
+    private final Path file;
+    private final InMemoryDataSet samples;
+
+    private CsvDataSet(Path file, InMemoryDataSet samples) {
+        this.file = file;
+        this.samples = samples;
+    }
+
+    /** Reads every row of {@code file} for a model's {@code data} section. */
+    public static CsvDataSet load(Path file, DataSpec data) {
+        return load(file, data, DEFAULT_FETCH_SIZE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the first {@code limit} rows of {@code file} (all of them if there are fewer).
+     *
+     * @param fetchSize rows per chunk read ahead by the background reader, at least 1
+     * @param limit     the largest number of samples to read, at least 1; {@link Integer#MAX_VALUE} for all
+     * @throws DataException naming the file and line of the first problem
+     */
+    public static CsvDataSet load(Path file, DataSpec data, int fetchSize, int limit) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(data, "data");
+        if (fetchSize <= 0) {
+            throw new IllegalArgumentException("fetch size must be positive, got " + fetchSize);
+        }
+        if (limit <= 0) {
+            throw new IllegalArgumentException("sample limit must be positive, got " + limit);
+        }
+        Map<String, Integer> classIndex = new HashMap<>();
+        for (int c = 0; c < data.classes().size(); c++) {
+            classIndex.put(data.classes().get(c), c);
+        }
+        Shape shape = data.shape();
+        RowParser parser = new RowParser(file, shape, data.normalization(), true);
+        ChunkedReader.Source source = (values, labels, max) -> {
+            int rows = 0;
+            while (rows < max) {
+                Row row = parser.next(values, rows * shape.size());
+                if (row == null) {
+                    break;
+                }
+                Integer index = classIndex.get(row.label());
+                if (index == null) {
+                    throw new DataException(file + ":" + row.line() + ": label '" + row.label()
+                            + "' is not one of data.classes " + abbreviate(data.classes()));
+                }
+                labels[rows++] = index;
+            }
+            return rows;
+        };
+        try {
+            InMemoryDataSet samples = ChunkedReader.read(source, fetchSize, limit, data.classes(), shape,
+                    "richard-csv-reader", parser::close);
+            if (samples == null) {
+                throw new DataException(file + ": no samples; the file is empty (expected one line LABEL,v1,…,v"
+                        + shape.size() + " per sample)");
+            }
+            return new CsvDataSet(file, samples);
+        } finally {
+            parser.close();
+        }
+    }
+
+    /**
+     * Reads rows for prediction: a row of N = W·H·D values is a sample without a label, a row of N + 1 fields
+     * starts with a label (any text; it is reported, not checked). Values are normalised.
+     *
+     * @param limit the largest number of rows to read; {@link Integer#MAX_VALUE} for all
+     * @throws DataException naming the file and line of the first problem
+     */
+    public static Rows readRows(Path file, Shape shape, Normalization normalization, int limit) {
+        RowParser parser = new RowParser(file, shape, normalization, false);
+        try {
+            List<float[]> values = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            List<Integer> lines = new ArrayList<>();
+            while (values.size() < limit) {
+                float[] row = new float[shape.size()];
+                Row parsed = parser.next(row, 0);
+                if (parsed == null) {
+                    break;
+                }
+                values.add(row);
+                labels.add(parsed.label());
+                lines.add(parsed.line());
+            }
+            if (values.isEmpty()) {
+                throw new DataException(file + ": no samples; the file is empty");
+            }
+            INDArray features = Nd4j.createFromArray(values.toArray(new float[0][]));
+            return new Rows(features, labels, lines.stream().mapToInt(Integer::intValue).toArray());
+        } finally {
+            parser.close();
+        }
+    }
+
+    /**
+     * Rows read by {@link #readRows}.
+     *
+     * @param features (rows, W·H·D) normalised values
+     * @param labels   each row's label, or {@code null} for a row without one
+     * @param lines    each row's line number in the file (1-based)
+     */
+    public record Rows(INDArray features, List<String> labels, int[] lines) {
+    }
+
+    /** The file the samples were read from. */
+    public Path file() {
+        return file;
+    }
+
+    /** The samples, held in memory. */
+    public InMemoryDataSet inMemory() {
+        return samples;
+    }
+
+    @Override
+    public List<String> classes() {
+        return samples.classes();
+    }
+
+    @Override
+    public Shape shape() {
+        return samples.shape();
+    }
+
+    @Override
+    public int size() {
+        return samples.size();
+    }
+
+    @Override
+    public BatchStream batches(int batchSize, int limit, SampleOrder order) {
+        return samples.batches(batchSize, limit, order);
+    }
+
+    @Override
+    public String toString() {
+        return "CsvDataSet[" + file + ", " + size() + " samples of shape " + shape() + "]";
+    }
+
+    static String abbreviate(List<String> classes) {
+        if (classes.size() <= 12) {
+            return classes.toString();
+        }
+        return "[" + String.join(", ", classes.subList(0, 10)) + ", … (" + classes.size() + " classes)]";
+    }
+
+    /** One parsed row: its label (null when a prediction row has none) and its line number. */
+    private record Row(String label, int line) {
+    }
+
+    /** Parses the CSV line by line into a float buffer, with messages naming the file and line. */
+    private static final class RowParser {
+        private final Path file;
+        private final int n;
+        private final float min;
+        private final float scale;
+        private final boolean labelRequired;
+        private final String expectedRow;
+        private BufferedReader reader;
+        private int line;
+
+        RowParser(Path file, Shape shape, Normalization normalization, boolean labelRequired) {
+            this.file = file;
+            this.n = shape.size();
+            this.min = (float) normalization.min();
+            this.scale = (float) (1.0 / (normalization.max() - normalization.min()));
+            this.labelRequired = labelRequired;
+            this.expectedRow = labelRequired ? "LABEL,v1,…,v" + n : "v1,…,v" + n + " or LABEL,v1,…,v" + n;
+            if (Files.isDirectory(file)) {
+                throw new DataException(file + ": is a directory, not a CSV file");
+            }
+            try {
+                reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new DataException(file + ": no such file");
+            } catch (IOException e) {
+                throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+
+        /** Parses the next row's values into {@code out[offset…]}; null at the end of the file. */
+        Row next(float[] out, int offset) {
+            String text;
+            try {
+                text = reader.readLine();
+            } catch (CharacterCodingException e) {
+                throw new DataException(file + ":" + (line + 1) + ": not UTF-8 text; expected a CSV file", e);
+            } catch (IOException e) {
+                throw new DataException(file + ":" + (line + 1) + ": cannot read: " + e.getMessage(), e);
+            }
+            if (text == null) {
+                return null;
+            }
+            line++;
+            if (line == 1 && text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+            if (text.isBlank()) {
+                throw new DataException(file + ":" + line + ": blank line; every line must be one sample, "
+                        + expectedRow);
+            }
+            int fields = 1;
+            for (int i = 0; i < text.length(); i++) {
+                if (text.charAt(i) == ',') {
+                    fields++;
+                }
+            }
+            boolean hasLabel;
+            if (labelRequired) {
+                if (fields != n + 1) {
+                    throw new DataException(file + ":" + line + ": row has " + (fields - 1) + " value"
+                            + (fields == 2 ? "" : "s") + " after the label, but data.shape needs " + n
+                            + " (expected " + expectedRow + ")");
+                }
+                hasLabel = true;
+            } else {
+                if (fields != n && fields != n + 1) {
+                    throw new DataException(file + ":" + line + ": row has " + fields + " field"
+                            + (fields == 1 ? "" : "s") + ", but data.shape needs " + n
+                            + " values (expected " + expectedRow + ")");
+                }
+                hasLabel = fields == n + 1;
+            }
+            int start = 0;
+            String label = null;
+            if (hasLabel) {
+                int comma = text.indexOf(',');
+                label = text.substring(0, comma).strip();
+                start = comma + 1;
+                if (label.isEmpty() && labelRequired) {
+                    throw new DataException(file + ":" + line + ": the label (field 1) is empty; expected a class name");
+                }
+            }
+            int field = hasLabel ? 2 : 1;
+            for (int v = 0; v < n; v++, field++) {
+                int end = text.indexOf(',', start);
+                if (end < 0) {
+                    end = text.length();
+                }
+                float x = parse(text, start, end, field);
+                out[offset + v] = (x - min) * scale;
+                start = end + 1;
+            }
+            return new Row(label, line);
+        }
+
+        /** A finite decimal number in text[start, end), spaces around it allowed. */
+        private float parse(String text, int start, int end, int field) {
+            while (start < end && Character.isWhitespace(text.charAt(start))) {
+                start++;
+            }
+            while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
+                end--;
+            }
+            if (start == end) {
+                throw new DataException(file + ":" + line + ": field " + field + " is empty; expected a number");
+            }
+            int value = 0;
+            int i = start;
+            boolean negative = text.charAt(i) == '-';
+            if (negative || text.charAt(i) == '+') {
+                i++;
+            }
+            boolean integer = i < end && end - i <= 9;
+            for (int j = i; j < end && integer; j++) {
+                char c = text.charAt(j);
+                if (c < '0' || c > '9') {
+                    integer = false;
+                } else {
+                    value = value * 10 + (c - '0');
+                }
+            }
+            if (integer) {
+                return negative ? -value : value;
+            }
+            String token = text.substring(start, end);
+            for (int j = 0; j < token.length(); j++) {
+                char c = token.charAt(j);
+                if (!(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
+                    throw notANumber(token, field);
+                }
+            }
+            try {
+                float x = Float.parseFloat(token);
+                if (!Float.isFinite(x)) {
+                    throw new DataException(file + ":" + line + ": field " + field + " ('" + token
+                            + "') is out of the float range");
+                }
+                return x;
+            } catch (NumberFormatException e) {
+                throw notANumber(token, field);
+            }
+        }
+
+        private DataException notANumber(String token, int field) {
+            String shown = token.length() > 30 ? token.substring(0, 27) + "..." : token;
+            String hint = line == 1 && field <= 2 && Character.isLetter(token.charAt(0))
+                    ? " (a header line? the CSV format has none)" : "";
+            return new DataException(file + ":" + line + ": field " + field + " ('" + shown
+                    + "') is not a number" + hint);
+        }
+
+        void close() {
+            try {
+                if (reader != null) {
+                    reader.close();
+                }
+            } catch (IOException ignored) {
+                // nothing was written; a failed close loses nothing
+            }
+        }
+    }
+
+    /**
+     * Reads samples on a background thread, {@code fetchSize} at a time, while the calling thread moves each
+     * finished chunk into ND4J memory; at most two chunks wait in between. Used by the CSV and image-folder
+     * readers.
+     */
+    static final class ChunkedReader {
+
+        /** Produces samples into the given buffers. */
+        @FunctionalInterface
+        interface Source {
+            /**
+             * Fills up to {@code max} samples: sample i's W·H·D values at {@code values[i·W·H·D …]} and its class
+             * index at {@code labels[i]}; returns how many were filled, fewer than {@code max} only at the end.
+             */
+            int read(float[] values, int[] labels, int max);
+        }
+
+        private static final Object END = new Object();
+
+        private record Chunk(float[] values, int[] labels, int count) {
+        }
+
+        private ChunkedReader() {
+        }
+
+        /**
+         * Reads up to {@code limit} samples from {@code source}; null if there are none. Exceptions from the
+         * source are rethrown on the calling thread.
+         *
+         * @param abort called on the calling thread if it is interrupted, to unblock the source
+         */
+        static InMemoryDataSet read(Source source, int fetchSize, int limit, List<String> classes, Shape shape,
+                                    String threadName, Runnable abort) {
+            int n = shape.size();
+            int chunkSize = Math.max(1, Math.min(fetchSize, Math.min(limit, Integer.MAX_VALUE / n)));
+            BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
+            Thread reader = new Thread(() -> {
+                try {
+                    int remaining = limit;
+                    while (remaining > 0) {
+                        int max = Math.min(chunkSize, remaining);
+                        float[] values = new float[max * n];
+                        int[] labels = new int[max];
+                        int count = source.read(values, labels, max);
+                        if (count > 0) {
+                            queue.put(new Chunk(values, labels, count));
+                        }
+                        remaining -= count;
+                        if (count < max) {
+                            break;
+                        }
+                    }
+                    queue.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException | Error e) {
+                    try {
+                        queue.put(e);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }, threadName);
+            reader.setDaemon(true);
+            reader.start();
+            List<INDArray> blocks = new ArrayList<>();
+            List<int[]> labelBlocks = new ArrayList<>();
+            int total = 0;
+            try {
+                while (true) {
+                    Object item = queue.take();
+                    if (item == END) {
+                        break;
+                    }
+                    if (item instanceof RuntimeException e) {
+                        throw e;
+                    }
+                    if (item instanceof Error e) {
+                        throw e;
+                    }
+                    Chunk chunk = (Chunk) item;
+                    INDArray block = Nd4j.create(chunk.values(), new long[] {chunk.labels().length, n}, DataType.FLOAT);
+                    if (chunk.count() < chunk.labels().length) {
+                        block = block.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, chunk.count()),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+                    }
+                    blocks.add(block);
+                    labelBlocks.add(java.util.Arrays.copyOf(chunk.labels(), chunk.count()));
+                    total += chunk.count();
+                }
+            } catch (InterruptedException e) {
+                reader.interrupt();
+                abort.run();
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new java.io.InterruptedIOException("reading interrupted"));
+            }
+            if (total == 0) {
+                return null;
+            }
+            INDArray features = blocks.size() == 1 ? blocks.get(0) : Nd4j.concat(0, blocks.toArray(new INDArray[0]));
+            int[] labels = new int[total];
+            int at = 0;
+            for (int[] block : labelBlocks) {
+                System.arraycopy(block, 0, labels, at, block.length);
+                at += block.length;
+            }
+            return new InMemoryDataSet(features, labels, classes, shape);
+        }
+    }
+}
