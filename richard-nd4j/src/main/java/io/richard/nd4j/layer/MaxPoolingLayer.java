@@ -48,10 +48,14 @@ public final class MaxPoolingLayer implements Layer {
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         INDArray A = Layouts.spatial(input, inputShape);
-        INDArray z = buffers.get("z", A.dataType(), outputArrayShape(A.size(0))).assign(offset(A, 0, 0));
+        long[] shape = outputArrayShape(A.size(0));
+        INDArray z = buffers.get("z", A.dataType(), shape).assign(offset(A, 0, 0));
+        INDArray candidate = buffers.get("candidate", A.dataType(), shape);
         for (int j = 0; j < rH; j++) {
             for (int i = 0; i < rW; i++) {
-                Transforms.max(z, offset(A, i, j), false);                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
+                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}; the strided view is copied first, which ND4J does
+                // much faster than an element-wise maximum with a strided operand
+                Transforms.max(z, candidate.assign(offset(A, i, j)), false);
             }
         }
         if (mode == Mode.TRAINING) {
@@ -72,10 +76,12 @@ public final class MaxPoolingLayer implements Layer {
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
         INDArray gradA = buffers.get("gradA", type, A.shape());
         INDArray unrouted = buffers.get("unrouted", type, z.shape()).assign(1.0);
+        INDArray mask = buffers.get("mask", type, z.shape());
         for (int j = 0; j < rH; j++) {
             for (int i = 0; i < rW; i++) {
-                // the argmax mask: 1 where this offset holds its region's maximum and no earlier offset did
-                INDArray mask = offset(A, i, j).eq(z).castTo(type).muli(unrouted);
+                // the argmax mask of this offset: a ≤ z everywhere, so 1 + sign(a − z) is 1 exactly where a is its
+                // region's maximum; keeping only regions not yet routed gives the first maximum in scan order
+                Transforms.sign(mask.assign(offset(A, i, j)).subi(z), false).addi(1.0).muli(unrouted);
                 unrouted.subi(mask);
                 offset(gradA, i, j).assign(mask.muli(delta));             // (33) δ where a was the max, else 0
             }
