@@ -16,6 +16,11 @@ public interface Loss {
     /** ∇a C for each sample, the same shape as {@code a}. */
     INDArray gradient(INDArray a, INDArray y);
 
+    /** ∇a C written into {@code out} (the shape of {@code a}) and returned. */
+    default INDArray gradient(INDArray a, INDArray y, INDArray out) {
+        return out.assign(gradient(a, y));
+    }
+
     /** A short name for summaries, e.g. {@code "quadratic"}. */
     String name();
 }

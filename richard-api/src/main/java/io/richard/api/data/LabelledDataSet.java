@@ -27,6 +27,15 @@ public interface LabelledDataSet {
      */
     BatchStream batches(int batchSize, int limit, SampleOrder order);
 
+    /**
+     * Like {@link #batches(int, int, SampleOrder)}, but the stream may reuse its arrays: each batch is valid only
+     * until {@code next()} is called again. For loops that consume every batch at once, such as training, where
+     * it saves allocating two arrays per mini-batch. The default streams ordinary batches.
+     */
+    default BatchStream transientBatches(int batchSize, int limit, SampleOrder order) {
+        return batches(batchSize, limit, order);
+    }
+
     /** Streams every sample in data order. */
     default BatchStream batches(int batchSize) {
         return batches(batchSize, size(), SampleOrder.sequential());

@@ -152,6 +152,19 @@ public final class InMemoryDataSet implements LabelledDataSet {
 
     @Override
     public BatchStream batches(int batchSize, int limit, SampleOrder order) {
+        return new Stream(visitingOrder(batchSize, limit, order), batchSize, false);
+    }
+
+    /**
+     * Batches whose x and y arrays are reused from one {@code next()} to the next: the rows are gathered into the
+     * same two arrays every time, so a training loop allocates nothing per mini-batch.
+     */
+    @Override
+    public BatchStream transientBatches(int batchSize, int limit, SampleOrder order) {
+        return new Stream(visitingOrder(batchSize, limit, order), batchSize, true);
+    }
+
+    private int[] visitingOrder(int batchSize, int limit, SampleOrder order) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
@@ -160,7 +173,7 @@ public final class InMemoryDataSet implements LabelledDataSet {
         }
         Objects.requireNonNull(order, "order");
         int[] visit = order.isShuffled() ? permutation(size(), order.shuffleSeed().getAsLong()) : identity(size());
-        return new Stream(Arrays.copyOf(visit, Math.min(limit, size())), batchSize);
+        return Arrays.copyOf(visit, Math.min(limit, size()));
     }
 
     @Override
@@ -191,25 +204,21 @@ public final class InMemoryDataSet implements LabelledDataSet {
         return order;
     }
 
-    /** One-hot targets (N, classes) in the features' data type. */
-    private INDArray oneHot(int[] batchLabels) {
-        int k = classes.size();
-        float[] y = new float[batchLabels.length * k];
-        for (int n = 0; n < batchLabels.length; n++) {
-            y[n * k + batchLabels[n]] = 1f;
-        }
-        return Nd4j.create(y, new long[] {batchLabels.length, k}, features.dataType());
-    }
-
     /** Mini-batches over a fixed list of sample indices, gathered lazily one batch at a time. */
     private final class Stream implements BatchStream {
         private final int[] visit;
         private final int batchSize;
+        private final boolean reuse;
+        private final INDArray identity;
         private int next;
+        private INDArray x;
+        private INDArray y;
 
-        Stream(int[] visit, int batchSize) {
+        Stream(int[] visit, int batchSize, boolean reuse) {
             this.visit = visit;
             this.batchSize = batchSize;
+            this.reuse = reuse;
+            this.identity = Nd4j.eye(classes.size()).castTo(features.dataType());
         }
 
         @Override
@@ -229,8 +238,13 @@ public final class InMemoryDataSet implements LabelledDataSet {
             for (int n = 0; n < indices.length; n++) {
                 batchLabels[n] = labels[indices[n]];
             }
-            INDArray x = Nd4j.pullRows(features, 1, indices, 'c');
-            return new Batch(x, oneHot(batchLabels), batchLabels);
+            if (!reuse || x == null || x.rows() != indices.length) {
+                x = Nd4j.create(features.dataType(), indices.length, features.columns());
+                y = Nd4j.create(features.dataType(), indices.length, classes.size());
+            }
+            Nd4j.pullRows(features, x, 1, indices);                      // the samples' rows
+            Nd4j.pullRows(identity, y, 1, batchLabels);                   // one-hot targets: rows of the identity
+            return new Batch(x, y, batchLabels);
         }
     }
 }

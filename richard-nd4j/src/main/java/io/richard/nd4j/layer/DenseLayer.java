@@ -67,8 +67,9 @@ public final class DenseLayer implements Layer {
     @Override
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
-        INDArray aPrev = Layouts.flat(input, inputShape);
-        long n = aPrev.rows();
+        long n = input.size(0);
+        INDArray aPrev = input.rank() == 2 ? input
+                : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()));
         INDArray z = buffers.get("z", W.dataType(), n, W.rows());
         Nd4j.gemm(aPrev, W, z, false, true, 1.0, 0.0).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
         INDArray a = activation.applyInPlace(z);                          // (5) a = σ(z); σ' needs only a
@@ -98,7 +99,11 @@ public final class DenseLayer implements Layer {
         }
         INDArray gradInput = buffers.get("gradInput", delta.dataType(), delta.rows(), W.columns());
         Nd4j.gemm(delta, W, gradInput, false, false, 1.0, 0.0);           // (13) ∇a^{l-1} C = Wᵀ δ, per row
-        return Layouts.as(gradInput, inputRank, inputShape);
+        if (inputRank == 2) {
+            return gradInput;
+        }
+        return Layouts.spatialInto(gradInput, inputShape, buffers.get("gradInputSpatial", delta.dataType(),
+                delta.rows(), inputShape.height(), inputShape.width(), inputShape.depth()));
     }
 
     @Override

@@ -48,6 +48,16 @@ public final class Layouts {
         return input.permute(0, 3, 1, 2).dup('c').reshape('c', n, shape.size());
     }
 
+    /** Writes the input into {@code target}, a flat (N, W·H·D) matrix, converting from spatial if needed. */
+    public static INDArray flatInto(INDArray input, Shape shape, INDArray target) {
+        if (input.rank() == 2) {
+            return target.assign(input);
+        }
+        long n = input.size(0);
+        target.reshape('c', n, shape.depth(), shape.height(), shape.width()).assign(input.permute(0, 3, 1, 2));
+        return target;
+    }
+
     /** An array in the layout of {@code like} (rank 2 flat or rank 4 spatial), converting when needed. */
     public static INDArray as(INDArray array, int rank, Shape shape) {
         return rank == 4 ? spatial(array, shape) : flat(array, shape);

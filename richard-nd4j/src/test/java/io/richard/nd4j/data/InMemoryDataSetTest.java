@@ -52,6 +52,30 @@ class InMemoryDataSetTest {
     }
 
     @Test
+    void transientBatchesHoldTheSameSamplesInReusedArrays() {
+        InMemoryDataSet data = five();
+        List<Batch> copies = new ArrayList<>();
+        try (BatchStream stream = data.batches(2, 5, SampleOrder.shuffled(3))) {
+            stream.forEachRemaining(copies::add);
+        }
+        List<INDArray> xs = new ArrayList<>();
+        int b = 0;
+        try (BatchStream stream = data.transientBatches(2, 5, SampleOrder.shuffled(3))) {
+            while (stream.hasNext()) {
+                Batch batch = stream.next();
+                Batch copy = copies.get(b++);
+                assertEquals(copy.x(), batch.x());
+                assertEquals(copy.y(), batch.y());
+                assertArrayEquals(copy.labels(), batch.labels());
+                xs.add(batch.x());
+            }
+        }
+        assertEquals(copies.size(), b);
+        assertTrue(xs.get(0) == xs.get(1), "full-size batches reuse one array");
+        assertNotEquals(xs.get(1).rows(), xs.get(2).rows(), "the last, smaller batch has its own array");
+    }
+
+    @Test
     void sequentialBatchesHoldExactInputsTargetsAndLabels() {
         List<Batch> batches = drain(five().batches(2));
 
