@@ -16,9 +16,13 @@ public interface Loss {
     /** ∇a C for each sample, the same shape as {@code a}. */
     INDArray gradient(INDArray a, INDArray y);
 
-    /** ∇a C written into {@code out} (the shape of {@code a}) and returned. */
-    default INDArray gradient(INDArray a, INDArray y, INDArray out) {
-        return out.assign(gradient(a, y));
+    /**
+     * Writes ∇a C into {@code out} (the shape of {@code a}) and returns the summed cost of the mini-batch: the two
+     * things a training step needs, which a loss may compute together.
+     */
+    default double gradientAndCost(INDArray a, INDArray y, INDArray out) {
+        out.assign(gradient(a, y));
+        return totalCost(a, y);
     }
 
     /** A short name for summaries, e.g. {@code "quadratic"}. */

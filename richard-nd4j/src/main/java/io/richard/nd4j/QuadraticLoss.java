@@ -1,6 +1,7 @@
 package io.richard.nd4j;
 
 import io.richard.api.Loss;
+import io.richard.nd4j.layer.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -28,8 +29,9 @@ public final class QuadraticLoss implements Loss {
     }
 
     @Override
-    public INDArray gradient(INDArray a, INDArray y, INDArray out) {
-        return out.assign(a).subi(y);                                 // (17), without a temporary
+    public double gradientAndCost(INDArray a, INDArray y, INDArray out) {
+        Blas.axpy(-1.0, y, out.assign(a));                            // (17) ∇a C = a − y
+        return 0.5 * Blas.dot(out, out);                              // (15) Σ_n ½‖y − a‖² = ½ Σ (a − y)²
     }
 
     @Override

@@ -107,11 +107,11 @@ public final class Trainer {
     private double step(Batch batch, int epoch) {
         INDArray a = network.forward(batch.x(), Mode.TRAINING);
         INDArray y = batch.y().dataType() == a.dataType() ? batch.y() : batch.y().castTo(a.dataType());
-        double cost = network.loss().totalCost(a, y);                          // (15), summed over the batch
         if (gradOutput == null || !java.util.Arrays.equals(gradOutput.shape(), a.shape())) {
             gradOutput = a.ulike();
         }
-        network.backward(network.loss().gradient(a, y, gradOutput));            // (17) into (14), then down
+        double cost = network.loss().gradientAndCost(a, y, gradOutput);        // (17) ∇a C and (15), summed
+        network.backward(gradOutput);                                            // into (14), then layer by layer
         for (Layer layer : network.layers()) {
             optimizer.update(layer.parameters(), layer.spec().learnRate(epoch));  // (11) with λ · decay^epoch
         }

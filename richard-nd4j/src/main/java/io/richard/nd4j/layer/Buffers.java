@@ -28,6 +28,12 @@ final class Buffers {
         return arrays.computeIfAbsent(key, k -> Nd4j.create(type, shape));
     }
 
+    /** A column or row of ones of this shape and type, allocated on first use; never to be written. */
+    INDArray ones(DataType type, long... shape) {
+        String key = "ones" + type + Arrays.toString(shape);
+        return arrays.computeIfAbsent(key, k -> Nd4j.ones(type, shape));
+    }
+
     /** A layer's two buffer sets: one for training, one per thread for inference. */
     static final class PerMode {
         private final Buffers training = new Buffers();

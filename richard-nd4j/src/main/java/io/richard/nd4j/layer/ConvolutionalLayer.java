@@ -88,16 +88,16 @@ public final class ConvolutionalLayer implements Layer {
         INDArray X = paddedRows(input, buffers.get("X", type, fullRows(n) + paddingRows(), inputShape.depth()));
         INDArray kernels = offsetMatrices(buffers);
         INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
+        Blas.gemm(buffers.ones(type, fullRows(n), 1), false, b, false, zFull, 1.0, 0.0);  // z = b^{l,d} everywhere, then
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (24) z_{x,y} += Σ_k w_{i,j,k} a_{x+i,y+j,k} for every position at once: the sum over k is the gemm
-                double beta = i == 0 && j == 0 ? 0.0 : 1.0;
-                Nd4j.gemm(window(X, i, j, n), offset(kernels, i, j), zFull, false, false, 1.0, beta);
+                Blas.gemm(window(X, i, j, n), false, offset(kernels, i, j), false, zFull, 1.0, 1.0);
             }
         }
+        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions
         INDArray z = buffers.get("z", type, n, outputShape.height(), outputShape.width(), outputShape.depth())
                 .assign(validPositions(zFull, n));
-        z.reshape(-1, outputShape.depth()).addiRowVector(b);              // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d}
         INDArray a = activation.applyInPlace(z);                          // (21), (25) A = R(Z); R' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
@@ -130,11 +130,12 @@ public final class ConvolutionalLayer implements Layer {
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for offset (i, j), Σ_{x,y} a_{x+i,y+j,k} δ_{x,y}, over the mini-batch
-                Nd4j.gemm(window(X, i, j, n), deltaFull, offset(gradOffsets, i, j), true, false, 1.0, 0.0);
+                Blas.gemm(window(X, i, j, n), true, deltaFull, false, offset(gradOffsets, i, j), 1.0, 0.0);
             }
         }
         gradW.assign(gradOffsets.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1));
-        delta.reshape(-1, depth).sum(gradB, 0);                           // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}
+        // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}, over the mini-batch (δ is 0 at the positions that are not valid)
+        Blas.gemm(buffers.ones(type, fullRows(n), 1), true, deltaFull, false, gradB, 1.0, 0.0);
         if (!inputGradient) {
             return null;
         }
@@ -144,7 +145,7 @@ public final class ConvolutionalLayer implements Layer {
             for (int i = 0; i < kW; i++) {
                 // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
                 double beta = i == 0 && j == 0 ? 0.0 : 1.0;
-                Nd4j.gemm(deltaFull, offset(kernels, i, j), window(gradX, i, j, n), false, true, 1.0, beta);
+                Blas.gemm(deltaFull, false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, beta);
             }
         }
         INDArray gradInput = gradX.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())

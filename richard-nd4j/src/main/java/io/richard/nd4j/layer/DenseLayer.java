@@ -71,7 +71,8 @@ public final class DenseLayer implements Layer {
         INDArray aPrev = input.rank() == 2 ? input
                 : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()));
         INDArray z = buffers.get("z", W.dataType(), n, W.rows());
-        Nd4j.gemm(aPrev, W, z, false, true, 1.0, 0.0).addiRowVector(b);   // (4) z = W a^{l-1} + b, per row
+        Blas.gemm(buffers.ones(W.dataType(), n, 1), false, b, false, z, 1.0, 0.0);   // z = b in every row, then
+        Blas.gemm(aPrev, false, W, true, z, 1.0, 1.0);                    // (4) z = W a^{l-1} + b, per row
         INDArray a = activation.applyInPlace(z);                          // (5) a = σ(z); σ' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
@@ -92,13 +93,13 @@ public final class DenseLayer implements Layer {
         INDArray gradA = dropout.active()
                 ? buffers.get("gradA", a.dataType(), a.shape()).assign(gradOutput).muli(dropoutMask) : gradOutput;
         INDArray delta = activation.delta(gradA, a, buffers.get("delta", a.dataType(), a.shape())); // (8) δ = ∇a C ⊙ σ'(z)
-        Nd4j.gemm(delta, aPrev, gradW, true, false, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
-        delta.sum(gradB, 0);                                              // (10) ∇b C = δ, summed over N
+        Blas.gemm(delta, true, aPrev, false, gradW, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
+        Blas.gemm(buffers.ones(W.dataType(), delta.rows(), 1), true, delta, false, gradB, 1.0, 0.0); // (10) ∇b C = δ, summed over N
         if (!inputGradient) {
             return null;
         }
         INDArray gradInput = buffers.get("gradInput", delta.dataType(), delta.rows(), W.columns());
-        Nd4j.gemm(delta, W, gradInput, false, false, 1.0, 0.0);           // (13) ∇a^{l-1} C = Wᵀ δ, per row
+        Blas.gemm(delta, false, W, false, gradInput, 1.0, 0.0);           // (13) ∇a^{l-1} C = Wᵀ δ, per row
         if (inputRank == 2) {
             return gradInput;
         }
