@@ -7,6 +7,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_ddot;
 import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -41,6 +42,15 @@ public final class Blas {
                 || (transB ? B.columns() : B.rows()) != k) {
             throw new IllegalArgumentException("gemm shapes do not agree: A " + shape(A) + (transA ? "ᵀ" : "")
                     + ", B " + shape(B) + (transB ? "ᵀ" : "") + ", C " + shape(C));
+        }
+        if (m == 1 && C.dataType() == DataType.FLOAT) {
+            // a row times a matrix is a matrix-vector product, which OpenBLAS does much faster than gemm
+            // (no packing): cᵀ = op(B)ᵀ · aᵀ
+            int rowsB = (int) B.rows();
+            int colsB = (int) B.columns();
+            cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, rowsB, colsB, (float) alpha, floats(B),
+                    ld(B), floats(A), transA ? ld(A) : 1, (float) beta, floats(C), 1);
+            return C;
         }
         int opA = transA ? CblasTrans : CblasNoTrans;
         int opB = transB ? CblasTrans : CblasNoTrans;

@@ -1,0 +1,44 @@
+package io.richard.nd4j.layer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The direct CBLAS products agree with ND4J's own, in both precisions, for every case the layers use. */
+class BlasTest {
+
+    static Stream<Arguments> cases() {
+        return Stream.of(DataType.FLOAT, DataType.DOUBLE).flatMap(type -> Stream.of(
+                Arguments.of(type, 5, 7, 3, false, false), Arguments.of(type, 5, 7, 3, true, false),
+                Arguments.of(type, 5, 7, 3, false, true), Arguments.of(type, 5, 7, 3, true, true),
+                Arguments.of(type, 1, 7, 9, false, false), Arguments.of(type, 1, 7, 9, true, false),
+                Arguments.of(type, 1, 7, 9, false, true), Arguments.of(type, 1, 7, 9, true, true),
+                Arguments.of(type, 6, 4, 1, false, false), Arguments.of(type, 6, 1, 4, false, false)));
+    }
+
+    @ParameterizedTest(name = "{0} m={1} n={2} k={3} transA={4} transB={5}")
+    @MethodSource("cases")
+    void gemmMatchesNd4jOnViewsWithOffsets(DataType type, int m, int n, int k, boolean transA, boolean transB) {
+        Nd4j.getRandom().setSeed(m * 100 + n * 10 + k);
+        // every operand is a row range of a larger matrix, so it starts at an offset and may have a wider stride
+        INDArray A = rows(Nd4j.rand(type, (transA ? k : m) + 3, transA ? m : k), 2, transA ? k : m);
+        INDArray B = rows(Nd4j.rand(type, (transB ? n : k) + 2, transB ? k : n), 1, transB ? n : k);
+        INDArray C = rows(Nd4j.rand(type, m + 4, n), 3, m);
+        INDArray expected = Nd4j.gemm(A, B, transA, transB).mul(0.5).add(C.mul(0.25));
+
+        Blas.gemm(A, transA, B, transB, C, 0.5, 0.25);
+
+        assertTrue(expected.equalsWithEps(C, type == DataType.FLOAT ? 1e-5 : 1e-12), expected + " vs " + C);
+    }
+
+    private static INDArray rows(INDArray matrix, int from, int count) {
+        return matrix.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
+    }
+}
