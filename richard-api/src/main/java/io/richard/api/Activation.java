@@ -17,9 +17,10 @@ public interface Activation {
 
     /**
      * The layer delta δ = ∇a C ⊙ f'(z), written into {@code out} (same shape as {@code a}) and returned;
-     * implementations may fuse the product.
+     * implementations may fuse the product. {@code scratch}, of the same shape, may be overwritten; it may be
+     * null, and then an implementation that needs one allocates it.
      */
-    default INDArray delta(INDArray gradA, INDArray a, INDArray out) {
+    default INDArray delta(INDArray gradA, INDArray a, INDArray out, INDArray scratch) {
         return out.assign(derivative(a)).muli(gradA);
     }
 

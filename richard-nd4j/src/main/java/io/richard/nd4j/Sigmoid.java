@@ -1,6 +1,7 @@
 package io.richard.nd4j;
 
 import io.richard.api.Activation;
+import io.richard.nd4j.layer.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -22,10 +23,13 @@ public final class Sigmoid implements Activation {
         return a.rsub(1.0).muli(a);                          // σ'(z) = a (1 − a)
     }
 
-    /** δ = ∇a C ⊙ a (1 − a), into {@code out} without temporaries. */
+    /** δ = ∇a C ⊙ a ⊙ (1 − a), into {@code out}, with BLAS calls on the CPU (see {@link Blas#multiply}). */
     @Override
-    public INDArray delta(INDArray gradA, INDArray a, INDArray out) {
-        return out.assign(a).rsubi(1.0).muli(a).muli(gradA);
+    public INDArray delta(INDArray gradA, INDArray a, INDArray out, INDArray scratch) {
+        INDArray derivative = scratch != null ? scratch : a.ulike();
+        Blas.axpy(-1.0, a, out.assign(1.0));                          // 1 − a
+        Blas.multiply(a, out, derivative);                            // σ'(z) = a ⊙ (1 − a)
+        return Blas.multiply(gradA, derivative, out);                 // δ = ∇a C ⊙ σ'(z)
     }
 
     @Override

@@ -38,6 +38,17 @@ class BlasTest {
         assertTrue(expected.equalsWithEps(C, type == DataType.FLOAT ? 1e-5 : 1e-12), expected + " vs " + C);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void multiplyIsTheElementWiseProduct(DataType type) {
+        INDArray x = Nd4j.rand(type, 4, 5).subi(0.5);
+        INDArray y = Nd4j.rand(type, 4, 5).subi(0.5);
+        INDArray out = Nd4j.create(type, 4, 5);
+        Blas.multiply(x, y, out);
+        assertTrue(x.mul(y).equalsWithEps(out, 1e-12), out.toString());
+        assertTrue(Math.abs(Blas.dot(x, y) - x.mul(y).sumNumber().doubleValue()) < 1e-5);
+    }
+
     private static INDArray rows(INDArray matrix, int from, int count) {
         return matrix.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
     }
