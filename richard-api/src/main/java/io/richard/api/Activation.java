@@ -17,10 +17,9 @@ public interface Activation {
 
     /**
      * The layer delta δ = ∇a C ⊙ f'(z), written into {@code out} (same shape as {@code a}) and returned;
-     * implementations may fuse the product. {@code scratch}, of the same shape, may be overwritten; it may be
-     * null, and then an implementation that needs one allocates it.
+     * implementations may fuse the product.
      */
-    default INDArray delta(INDArray gradA, INDArray a, INDArray out, INDArray scratch) {
+    default INDArray delta(INDArray gradA, INDArray a, INDArray out) {
         return out.assign(derivative(a)).muli(gradA);
     }
 

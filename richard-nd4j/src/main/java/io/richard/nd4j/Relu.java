@@ -30,7 +30,7 @@ public final class Relu implements Activation {
 
     /** δ = ∇a C ⊙ R'(z) in one native op: the incoming gradient where a &gt; 0, else 0. */
     @Override
-    public INDArray delta(INDArray gradA, INDArray a, INDArray out, INDArray scratch) {
+    public INDArray delta(INDArray gradA, INDArray a, INDArray out) {
         Nd4j.exec(new RectifiedLinearDerivative(a, gradA, out));
         return out;
     }

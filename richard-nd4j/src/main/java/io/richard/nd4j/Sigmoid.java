@@ -23,13 +23,11 @@ public final class Sigmoid implements Activation {
         return a.rsub(1.0).muli(a);                          // σ'(z) = a (1 − a)
     }
 
-    /** δ = ∇a C ⊙ a ⊙ (1 − a), into {@code out}, with BLAS calls on the CPU (see {@link Blas#multiply}). */
+    /** δ = ∇a C ⊙ a ⊙ (1 − a), into {@code out} without temporaries. */
     @Override
-    public INDArray delta(INDArray gradA, INDArray a, INDArray out, INDArray scratch) {
-        INDArray derivative = scratch != null ? scratch : a.ulike();
+    public INDArray delta(INDArray gradA, INDArray a, INDArray out) {
         Blas.axpy(-1.0, a, out.assign(1.0));                          // 1 − a
-        Blas.multiply(a, out, derivative);                            // σ'(z) = a ⊙ (1 − a)
-        return Blas.multiply(gradA, derivative, out);                 // δ = ∇a C ⊙ σ'(z)
+        return out.muli(a).muli(gradA);                               // δ = ∇a C ⊙ a ⊙ (1 − a)
     }
 
     @Override

@@ -3,14 +3,11 @@ package io.richard.nd4j.layer;
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
-import static org.bytedeco.openblas.global.openblas.CblasUpper;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
-import static org.bytedeco.openblas.global.openblas.cblas_dsbmv;
 import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
-import static org.bytedeco.openblas.global.openblas.cblas_ssbmv;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -74,25 +71,6 @@ public final class Blas {
             return y;
         }
         return y.addi(x.mul(alpha));
-    }
-
-    /**
-     * out ← x ⊙ y, the element-wise product of three distinct contiguous arrays of the same length. On the CPU it is
-     * the BLAS product of the diagonal matrix diag(x) (a band matrix of bandwidth 0) with y, which costs a fraction
-     * of ND4J's element-wise multiply on the small arrays of a mini-batch.
-     */
-    public static INDArray multiply(INDArray x, INDArray y, INDArray out) {
-        if (!direct(x, y, out) || x.elementWiseStride() != 1 || y.elementWiseStride() != 1
-                || out.elementWiseStride() != 1 || x.length() != y.length() || x.length() != out.length()) {
-            return out.assign(x).muli(y);
-        }
-        int n = (int) x.length();
-        if (x.dataType() == DataType.FLOAT) {
-            cblas_ssbmv(CblasRowMajor, CblasUpper, n, 0, 1f, floats(x), 1, floats(y), 1, 0f, floats(out), 1);
-        } else {
-            cblas_dsbmv(CblasRowMajor, CblasUpper, n, 0, 1.0, doubles(x), 1, doubles(y), 1, 0.0, doubles(out), 1);
-        }
-        return out;
     }
 
     /** Σ x_i y_i over two arrays of the same length. */

@@ -123,7 +123,7 @@ public final class ConvolutionalLayer implements Layer {
             gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
         INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);  // stays 0 where no output exists
-        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape()), null); // δ = ∂C/∂a ⊙ R'(z), (26)
+        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape())); // δ = ∂C/∂a ⊙ R'(z), (26)
         validPositions(deltaFull, n).assign(delta);
 
         INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);

@@ -92,8 +92,7 @@ public final class DenseLayer implements Layer {
         Buffers buffers = this.buffers.of(Mode.TRAINING);
         INDArray gradA = dropout.active()
                 ? buffers.get("gradA", a.dataType(), a.shape()).assign(gradOutput).muli(dropoutMask) : gradOutput;
-        INDArray delta = activation.delta(gradA, a, buffers.get("delta", a.dataType(), a.shape()),
-                buffers.get("derivative", a.dataType(), a.shape()));     // (8) δ = ∇a C ⊙ σ'(z)
+        INDArray delta = activation.delta(gradA, a, buffers.get("delta", a.dataType(), a.shape())); // (8) δ = ∇a C ⊙ σ'(z)
         Blas.gemm(delta, true, aPrev, false, gradW, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
         Blas.gemm(buffers.ones(W.dataType(), delta.rows(), 1), true, delta, false, gradB, 1.0, 0.0); // (10) ∇b C = δ, summed over N
         if (!inputGradient) {

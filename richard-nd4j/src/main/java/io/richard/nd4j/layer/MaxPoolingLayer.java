@@ -81,8 +81,9 @@ public final class MaxPoolingLayer implements Layer {
             for (int i = 0; i < rW; i++) {
                 // the argmax mask of this offset: a ≤ z everywhere, so 1 + sign(a − z) is 1 exactly where a is its
                 // region's maximum; keeping only regions not yet routed gives the first maximum in scan order
-                Transforms.sign(mask.assign(offset(A, i, j)).subi(z), false).addi(1.0).muli(unrouted);
-                unrouted.subi(mask);
+                Blas.axpy(-1.0, z, mask.assign(offset(A, i, j)));
+                Transforms.sign(mask, false).addi(1.0).muli(unrouted);
+                Blas.axpy(-1.0, mask, unrouted);
                 offset(gradA, i, j).assign(mask.muli(delta));             // (33) δ where a was the max, else 0
             }
         }

@@ -40,13 +40,13 @@ class BlasTest {
 
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
-    void multiplyIsTheElementWiseProduct(DataType type) {
+    void axpyAndDotMatchNd4j(DataType type) {
         INDArray x = Nd4j.rand(type, 4, 5).subi(0.5);
         INDArray y = Nd4j.rand(type, 4, 5).subi(0.5);
-        INDArray out = Nd4j.create(type, 4, 5);
-        Blas.multiply(x, y, out);
-        assertTrue(x.mul(y).equalsWithEps(out, 1e-12), out.toString());
-        assertTrue(Math.abs(Blas.dot(x, y) - x.mul(y).sumNumber().doubleValue()) < 1e-5);
+        double dot = x.mul(y).sumNumber().doubleValue();
+        INDArray expected = y.add(x.mul(-2.0));
+        assertTrue(Math.abs(Blas.dot(x, y) - dot) < 1e-5);
+        assertTrue(expected.equalsWithEps(Blas.axpy(-2.0, x, y), 1e-6), y.toString());
     }
 
     private static INDArray rows(INDArray matrix, int from, int count) {
