@@ -66,7 +66,7 @@ public final class Blas {
 
     /** y ← alpha · x + y for two contiguous arrays of the same length; returns y. */
     public static INDArray axpy(double alpha, INDArray x, INDArray y) {
-        if (direct(x, y) && x.elementWiseStride() == 1 && y.elementWiseStride() == 1 && x.length() == y.length()) {
+        if (vectors(x, y)) {
             Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
             return y;
         }
@@ -75,12 +75,19 @@ public final class Blas {
 
     /** Σ x_i y_i over two arrays of the same length. */
     public static double dot(INDArray x, INDArray y) {
-        if (!direct(x, y) || x.elementWiseStride() != 1 || y.elementWiseStride() != 1) {
+        if (!vectors(x, y)) {
             return x.mul(y).sumNumber().doubleValue();
         }
         int n = (int) x.length();
         return x.dataType() == DataType.FLOAT ? cblas_sdot(n, floats(x), 1, floats(y), 1)
                 : cblas_ddot(n, doubles(x), 1, doubles(y), 1);
+    }
+
+    /** True when two arrays of any shape can go to level-1 CBLAS: CPU, one floating type, contiguous, same length. */
+    private static boolean vectors(INDArray x, INDArray y) {
+        return CPU && x.dataType() == y.dataType()
+                && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE)
+                && x.length() == y.length() && x.elementWiseStride() == 1 && y.elementWiseStride() == 1;
     }
 
     /** True when every array can go to CBLAS: CPU backend, one floating type, row-major with contiguous rows. */
