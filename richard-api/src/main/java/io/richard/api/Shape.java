@@ -15,6 +15,11 @@ public record Shape(int width, int height, int depth) {
             throw new ConfigException("shape [" + width + ", " + height + ", " + depth
                     + "] is invalid: every dimension must be a positive integer");
         }
+        long values = (long) width * height * depth;
+        if (values > Integer.MAX_VALUE) {
+            throw new ConfigException("shape [" + width + ", " + height + ", " + depth + "] has " + values
+                    + " values; at most " + Integer.MAX_VALUE + " per sample are supported");
+        }
     }
 
     /** A flat shape {@code [n, 1, 1]}, the output of a dense layer. */

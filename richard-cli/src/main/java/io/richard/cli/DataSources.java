@@ -74,11 +74,21 @@ final class DataSources {
                 }
                 case IDX_LABELS -> throw new DataException(path + ": is an IDX labels file; give the images file"
                         + " (its labels are found beside it)");
-                case IDX_OTHER -> throw new DataException(path + ": is an IDX file but not of images (expected the"
-                        + " magic number 0x00000803: unsigned bytes, 3 dimensions)");
+                case IDX_OTHER -> throw new DataException(path + ": is an IDX file of " + idxDescription(path)
+                        + ", not of images; expected the magic number 0x00000803 (unsigned bytes, 3 dimensions)");
                 case IMAGE -> throw new DataException(path + ": is a single image; a labelled data set is a CSV"
                         + " file, an image folder (one sub-folder per class), an IDX images file or an MNIST folder");
                 default -> {
+                    String name = path.getFileName().toString();
+                    if (name.contains("-idx") && name.contains("-ubyte")) {
+                        throw new DataException(path + ": is named like an IDX file but does not start like one"
+                                + " (found " + headText(path) + "; IDX images start with 00 00 08 03)");
+                    }
+                    if (binary(path)) {
+                        throw new DataException(path + ": is neither a CSV text file nor IDX data (it holds binary"
+                                + " data, found " + headText(path) + "); expected a CSV file (LABEL,v1,…,vN per line),"
+                                + " an image folder, an IDX images file or an MNIST folder");
+                    }
                     set = CsvDataSet.load(path, data, fetchSize, limit);
                     format = "CSV";
                 }
@@ -150,6 +160,59 @@ final class DataSources {
         return Optional.empty();
     }
 
+    /** The first bytes of a file (decompressed if gzipped), gzip's own header otherwise, for messages. */
+    private static byte[] head(Path file, int n) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(4);
+            byte[] first = raw.readNBytes(2);
+            raw.reset();
+            InputStream in = first.length == 2 && (first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b
+                    ? new GZIPInputStream(raw) : raw;
+            return in.readNBytes(n);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** "bytes 50 35 0a 36", or "an empty file". */
+    private static String headText(Path file) {
+        byte[] head = head(file, 4);
+        if (head.length == 0) {
+            return "an empty file";
+        }
+        StringBuilder text = new StringBuilder("bytes");
+        for (byte b : head) {
+            text.append(String.format(" %02x", b & 0xff));
+        }
+        return text.toString();
+    }
+
+    /** Whether the first 4 KB of a file hold a NUL byte: not a text file. */
+    private static boolean binary(Path file) {
+        for (byte b : head(file, 4096)) {
+            if (b == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "int32 values in 3 dimensions (magic number 0x00000c03)" for an IDX header. */
+    private static String idxDescription(Path file) {
+        byte[] head = head(file, 4);
+        String type = switch (head[2]) {
+            case 0x08 -> "unsigned bytes";
+            case 0x09 -> "signed bytes";
+            case 0x0B -> "int16 values";
+            case 0x0C -> "int32 values";
+            case 0x0D -> "float32 values";
+            case 0x0E -> "float64 values";
+            default -> "values of unknown type 0x" + String.format("%02x", head[2] & 0xff);
+        };
+        return type + " in " + head[3] + (head[3] == 1 ? " dimension" : " dimensions") + " (magic number 0x"
+                + String.format("%02x%02x%02x%02x", head[0], head[1], head[2] & 0xff, head[3] & 0xff) + ")";
+    }
+
     /** Recognises IDX files (gzipped or not) and images by their first bytes. */
     static FileKind kind(Path file) {
         byte[] head;
@@ -165,6 +228,10 @@ final class DataSources {
         }
         if (head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08) {
             return head[3] == 3 ? FileKind.IDX_IMAGES : head[3] == 1 ? FileKind.IDX_LABELS : FileKind.IDX_OTHER;
+        }
+        if (head.length == 4 && head[0] == 0 && head[1] == 0 && (head[2] == 0x09 || head[2] >= 0x0B && head[2] <= 0x0E)
+                && head[3] >= 1 && head[3] <= 4) {
+            return FileKind.IDX_OTHER;                                       // IDX, but not of unsigned bytes
         }
         if (ImageFolderDataSet.looksLikeImage(file)) {
             return FileKind.IMAGE;

@@ -10,9 +10,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import io.richard.api.ConfigException;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.train.EpochResult;
+import io.richard.api.train.TrainingDivergedException;
+import io.richard.nd4j.CheckpointInterval;
+import io.richard.nd4j.MemoryEstimate;
+import io.richard.nd4j.TrainingState;
+import io.richard.nd4j.io.Checkpoint;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.Trainer;
 import io.richard.nd4j.io.ModelArchive;
@@ -36,10 +42,15 @@ import picocli.CommandLine.Parameters;
             "Progress: a live bar on a terminal, plain lines every 10 s otherwise, and one line per epoch on "
                 + "standard output. Ctrl-C stops after the current mini-batch and saves the model (twice: quit at "
                 + "once); q + Enter stops after the current epoch.",
+            "",
+            "Checkpoints: --checkpoint-every 2 writes MODEL.checkpoint every 2 epochs, --checkpoint-every 500b every "
+                + "500 mini-batches; after a crash, `richard train CONFIG --resume MODEL.checkpoint` continues where "
+                + "the checkpoint left off. If the cost or a parameter becomes NaN or infinite, training stops "
+                + "(exit status 2), names the epoch, mini-batch and layer, and keeps the last good checkpoint.",
             ""},
         footer = {"", "Per-epoch metrics go to MODEL.metrics.jsonl (one JSON object per line).",
-            "Exit status: 0 trained and saved; 2 bad command line, config or data; 130 stopped by Ctrl-C "
-                + "(the model is still saved); 1 anything else."})
+            "Exit status: 0 trained and saved; 2 bad command line, config or data, or training diverged; 130 "
+                + "stopped by Ctrl-C (the model is still saved); 1 anything else."})
 final class TrainCommand implements Callable<Integer> {
 
     /** The file format of the saved model. */
@@ -99,6 +110,23 @@ final class TrainCommand implements Callable<Integer> {
             description = "How to show progress within an epoch. Default: ${DEFAULT-VALUE} (a bar on a terminal).")
     String progress;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N[e|b]",
+            description = "Write a checkpoint (model, epoch, position in the epoch, seeds) every N epochs (N or Ne, "
+                    + "e.g. 2) or every N mini-batches (Nb, e.g. 500b), and when training stops or ends. Written "
+                    + "atomically: a crash leaves the previous checkpoint. Resume with --resume.")
+    String checkpointEvery;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Where to write checkpoints. Default: MODEL.checkpoint (with --resume: the file resumed from)")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT",
+            description = "Continue the training saved in CHECKPOINT (written with --checkpoint-every) with CONFIG's "
+                    + "network; at the same thread count the result is exactly that of an uninterrupted run. The seed "
+                    + "and shuffling come from the checkpoint; learnRate, learnRateDecay, dropoutRate and epochs may "
+                    + "be changed in CONFIG, nothing else.")
+    Path resume;
+
     @Mixin
     EngineOptions engine;
 
@@ -133,6 +161,14 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
         }
+        CheckpointInterval interval = null;
+        if (checkpointEvery != null) {
+            try {
+                interval = CheckpointInterval.parse(checkpointEvery);
+            } catch (ConfigException e) {
+                throw new UsageException("--checkpoint-every: " + e.getMessage());
+            }
+        }
         engine.apply();
         TrainingConfig cfg = ConfigReader.read(config);
         cfg.warnings().forEach(console::warn);
@@ -153,10 +189,53 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path modelPath = model != null ? model : Path.of(stem(config) + ".richard");
         Path metricsPath = metrics != null ? metrics : modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl");
+        MemoryEstimate.of(spec, EVALUATION_BATCH).require(MemoryEstimate.available());   // before allocating anything
+
+        Checkpoint resumed = null;
+        if (resume != null) {
+            resumed = Checkpoint.load(resume);
+            long savedSeed = resumed.network().seed();
+            boolean savedShuffle = resumed.state().shuffleSeed().isPresent();
+            if (seed != null && seed != savedSeed) {
+                throw new UsageException("--seed " + seed + " differs from the seed " + savedSeed + " of the checkpoint "
+                        + resume + "; leave --seed out when resuming");
+            }
+            if (shuffle != null && shuffle != savedShuffle) {
+                throw new UsageException((shuffle ? "--shuffle" : "--no-shuffle") + " differs from the checkpoint "
+                        + resume + ", which was trained " + (savedShuffle ? "shuffled" : "in data order")
+                        + "; leave it out when resuming");
+            }
+            seedValue = savedSeed;
+            shuffleValue = savedShuffle;
+            Hyperparams saved = resumed.network().model().network().hyperparams();
+            if (saved.batchSize() != hyperparams.batchSize() || saved.miniBatchSize() != hyperparams.miniBatchSize()) {
+                throw new ConfigException(config + ": classifier.network.hyperparams: batchSize " + hyperparams.batchSize()
+                        + " and miniBatchSize " + hyperparams.miniBatchSize() + " differ from the checkpoint's "
+                        + saved.batchSize() + " and " + saved.miniBatchSize() + " (" + resume + "); they must stay the"
+                        + " same to resume");
+            }
+            if (interval == null && resumed.metadata().containsKey("checkpointEvery")) {
+                try {
+                    interval = CheckpointInterval.parse(resumed.metadata().get("checkpointEvery"));
+                } catch (ConfigException e) {
+                    console.warn("ignoring the checkpoint's checkpointEvery '" + resumed.metadata().get("checkpointEvery")
+                            + "'; give --checkpoint-every to keep writing checkpoints");
+                }
+            }
+        }
+        Network resumedNetwork = resumed == null ? null : resumed.network(spec);   // same data and layers, before reading data
+        Path checkpointPath = checkpoint != null ? checkpoint : resume != null ? resume
+                : modelPath.resolveSibling(modelPath.getFileName() + ".checkpoint");
         prepareOutput(modelPath, "model");
         prepareOutput(metricsPath, "metrics file");
         if (plot != null) {
             prepareOutput(plot, "plot");
+        }
+        if (interval != null) {
+            prepareOutput(checkpointPath, "checkpoint");
+        } else if (checkpoint != null) {
+            console.warn("--checkpoint " + checkpoint + " is not used: no checkpoints are written without"
+                    + " --checkpoint-every");
         }
 
         console.info("richard " + Home.version() + ": training " + config + " (" + Backend.describe() + ")");
@@ -172,35 +251,35 @@ final class TrainCommand implements Callable<Integer> {
             console.info("  test     " + testPath.get() + ": " + Text.count(testSet.data().size()) + " samples ("
                     + testSet.format() + ")");
         }
-        Network network = Network.create(spec, seedValue);
+        Network network = resumed != null ? resumedNetwork : Network.create(spec, seedValue);
         int perEpoch = Math.min(hyperparams.batchSize(), train.data().size());
+        if (resumed != null) {
+            String savedPerEpoch = resumed.metadata().get("samplesPerEpoch");
+            if (savedPerEpoch != null && !savedPerEpoch.equals(Integer.toString(perEpoch))) {
+                console.warn("the checkpoint was trained on " + savedPerEpoch + " samples per epoch, this data gives "
+                        + perEpoch + "; the result will differ from an uninterrupted run");
+            }
+        }
         console.info("  network  " + Text.network(spec) + ", " + Text.count(network.parameterCount()) + " parameters");
         console.info("  epochs   " + hyperparams.epochs() + " × " + Text.count(perEpoch) + " samples, mini-batches of "
                 + hyperparams.miniBatchSize() + ", " + (shuffleValue ? "shuffled" : "data order") + ", seed "
                 + seedValue);
         console.info("  model    " + modelPath);
+        if (resumed != null) {
+            console.info("  resume   " + resume + " at " + resumed.state().describe());
+            if (resumed.state().epoch() >= hyperparams.epochs()) {
+                console.warn("nothing left to train: the checkpoint is at " + resumed.state().describe() + " and "
+                        + hyperparams.epochs() + " epochs are planned; give --epochs N to train further");
+            }
+        }
+        if (interval != null) {
+            console.info("  checkpoints every " + interval + " to " + checkpointPath);
+        }
         String stdinTty = System.getenv("RICHARD_STDIN_TTY");
         boolean stdin = stdinTty != null ? stdinTty.equals("1") : System.console() != null;
         if (hyperparams.epochs() > 0) {
             console.info("Ctrl-C stops after the current mini-batch and saves"
                     + (stdin ? "; q + Enter stops after the current epoch" : ""));
-        }
-
-        List<EpochResult> results;
-        boolean interrupted;
-        TrainingMonitor monitor;
-        try (MetricsLog metricsLog = new MetricsLog(metricsPath)) {
-            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(), metricsLog);
-            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor);
-            if (shuffleValue) {
-                builder.shuffle(seedValue);
-            }
-            Trainer trainer = builder.build();
-            monitor.attach(trainer);
-            try (StopControl stop = StopControl.install(trainer, monitor, console, handleSignals, stdin)) {
-                results = trainer.fit(train.data());
-                interrupted = stop.interrupted();
-            }
         }
 
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -211,9 +290,56 @@ final class TrainCommand implements Callable<Integer> {
         metadata.put("seed", Long.toString(seedValue));
         metadata.put("shuffle", Boolean.toString(shuffleValue));
         metadata.put("resize", Boolean.toString(resizeValue));
-        metadata.put("epochs", Integer.toString(results.size()));
         metadata.put("epochsPlanned", Integer.toString(hyperparams.epochs()));
         metadata.put("samplesPerEpoch", Integer.toString(perEpoch));
+        Map<String, String> checkpointMetadata = new LinkedHashMap<>(metadata);
+        if (interval != null) {
+            checkpointMetadata.put("checkpointEvery", interval.count() + (interval.epochs() ? "e" : "b"));
+        }
+
+        List<EpochResult> results;
+        boolean interrupted;
+        TrainingMonitor monitor;
+        Trainer trainer;
+        TrainingState[] lastCheckpoint = {null};
+        int firstEpoch = resumed == null ? 0 : resumed.state().epoch();
+        try (MetricsLog metricsLog = resumed == null ? new MetricsLog(metricsPath)
+                : MetricsLog.continuing(metricsPath, firstEpoch)) {
+            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(), metricsLog);
+            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor);
+            if (shuffleValue) {
+                builder.shuffle(seedValue);
+            }
+            if (resumed != null) {
+                builder.resume(resumed.state());
+            }
+            if (interval != null) {
+                builder.checkpoint(interval, state -> {
+                    Checkpoint.save(checkpointPath, network, state, checkpointMetadata);
+                    lastCheckpoint[0] = state;
+                    console.debug("checkpoint written to " + checkpointPath + " at " + state.describe());
+                });
+            }
+            trainer = builder.build();
+            monitor.attach(trainer);
+            try (StopControl stop = StopControl.install(trainer, monitor, console, handleSignals, stdin)) {
+                try {
+                    results = trainer.fit(train.data());
+                } catch (TrainingDivergedException e) {
+                    throw e.withAdvice(divergenceAdvice(lastCheckpoint[0], checkpointPath, resumed, modelPath));
+                }
+                interrupted = stop.interrupted();
+            }
+        }
+        TrainingState end = trainer.state();
+        boolean moved = resumed == null ? !end.equals(lastCheckpoint[0]) : !end.equals(resumed.state())
+                && !end.equals(lastCheckpoint[0]);
+        if (interval != null && moved) {
+            Checkpoint.save(checkpointPath, network, end, checkpointMetadata);       // where a resume continues
+            console.info("checkpoint written to " + checkpointPath + " at " + end.describe());
+        }
+
+        metadata.put("epochs", Integer.toString(firstEpoch + results.size()));
         List<EpochRecord> history = monitor.history();
         if (!history.isEmpty()) {
             EpochRecord last = history.get(history.size() - 1);
@@ -223,8 +349,8 @@ final class TrainCommand implements Callable<Integer> {
             if (last.testAccuracy() != null) {
                 metadata.put("testAccuracy", Double.toString(last.testAccuracy()));
             }
-            metadata.put("stopped", Boolean.toString(last.stopped() || results.size() < hyperparams.epochs()));
         }
+        metadata.put("stopped", Boolean.toString(end.epoch() < hyperparams.epochs()));
         if (modelFormat == ModelFormat.reference) {
             ReferenceNetworkFile.save(modelPath, network);
         } else {
@@ -232,8 +358,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         StringBuilder done = new StringBuilder();
-        done.append(interrupted ? "stopped by Ctrl-C after " : results.size() < hyperparams.epochs() ? "stopped after "
+        done.append(interrupted ? "stopped by Ctrl-C after " : end.epoch() < hyperparams.epochs() ? "stopped after "
                 : "trained ").append(results.size()).append(results.size() == 1 ? " epoch" : " epochs");
+        if (resumed != null) {
+            done.append(" (resumed at epoch ").append(firstEpoch + 1).append(')');
+        }
         done.append(" in ").append(Text.duration(seconds));
         if (!history.isEmpty()) {
             EpochRecord last = history.get(history.size() - 1);
@@ -256,6 +385,24 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return interrupted ? Errors.INTERRUPTED : 0;
+    }
+
+    /** The mini-batch size the monitor evaluates the test set with. */
+    static final int EVALUATION_BATCH = 256;
+
+    /** What is kept after a divergence, and how to go on. */
+    private String divergenceAdvice(TrainingState last, Path checkpointPath, Checkpoint resumed, Path modelPath) {
+        String kept;
+        if (last != null) {
+            kept = " The last good checkpoint, " + checkpointPath + " (" + last.describe() + "), is kept: after"
+                    + " lowering learnRate in " + config + ", continue with --resume " + checkpointPath + ".";
+        } else if (resumed != null) {
+            kept = " The checkpoint " + resume + " is unchanged: after lowering learnRate in " + config
+                    + ", continue with --resume " + resume + ".";
+        } else {
+            kept = " No checkpoint was written (--checkpoint-every N keeps one).";
+        }
+        return kept + " The model " + modelPath + " was not written.";
     }
 
     private TrainingMonitor.Mode progressMode() {

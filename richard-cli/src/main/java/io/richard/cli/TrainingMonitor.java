@@ -97,7 +97,7 @@ final class TrainingMonitor implements TrainingListener {
         Double accuracy = null;
         Double testCost = null;
         if (test != null && !result.stopped()) {
-            Evaluation evaluation = network.evaluate(test, 256);
+            Evaluation evaluation = network.evaluate(test, TrainCommand.EVALUATION_BATCH);
             accuracy = finite(evaluation.accuracy());
             testCost = finite(evaluation.meanCost());
         }

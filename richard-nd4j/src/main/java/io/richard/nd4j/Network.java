@@ -39,11 +39,21 @@ public final class Network {
     private final List<Layer> layers;
     private final Loss loss = QuadraticLoss.INSTANCE;
     private final DataType dataType;
+    private final long seed;
 
-    private Network(ModelSpec model, List<Layer> layers, DataType dataType) {
+    private Network(ModelSpec model, List<Layer> layers, DataType dataType, long seed) {
         this.model = model;
         this.layers = List.copyOf(layers);
         this.dataType = dataType;
+        this.seed = seed;
+    }
+
+    /**
+     * The seed of layer {@code l}'s dropout masks in a network whose parameters were drawn from {@code seed};
+     * networks rebuilt from files use the same seeds, so dropout continues exactly where it left off.
+     */
+    public static long layerSeed(long seed, int l) {
+        return seed * 1_000_003L + l;
     }
 
     /** A new float32 network with the reference's initial parameters drawn from {@code seed} (0 = the reference's own). */
@@ -60,7 +70,7 @@ public final class Network {
         List<LayerSpec> specs = spec.layers();
         for (int l = 0; l < specs.size(); l++) {
             LayerSpec layerSpec = specs.get(l);
-            long layerSeed = seed * 1_000_003L + l;
+            long layerSeed = layerSeed(seed, l);
             Layer layer;
             if (layerSpec instanceof ConvolutionalLayerSpec conv) {
                 INDArray W = init.kernels(conv.depth(), shape.depth(), conv.kernelSize().height(),
@@ -76,7 +86,7 @@ public final class Network {
             layers.add(layer);
             shape = layer.outputShape();
         }
-        return new Network(model, layers, dataType);
+        return new Network(model, layers, dataType, seed);
     }
 
     /**
@@ -98,8 +108,17 @@ public final class Network {
 
     /**
      * A network from given layers (for example read from a file); checks that they match the description.
+     * Its {@link #seed()} is 0.
      */
     public static Network of(ModelSpec model, List<Layer> layers) {
+        return of(model, layers, 0);
+    }
+
+    /**
+     * A network from given layers whose dropout masks were seeded with {@link #layerSeed(long, int)} of
+     * {@code seed}; checks that they match the description.
+     */
+    public static Network of(ModelSpec model, List<Layer> layers, long seed) {
         List<LayerSpec> specs = model.network().layers();
         List<Shape> shapes = model.network().shapes(model.inputShape());
         if (layers.size() != specs.size()) {
@@ -113,7 +132,7 @@ public final class Network {
         }
         DataType type = layers.stream().flatMap(l -> l.parameters().stream()).findFirst()
                 .map(p -> p.value().dataType()).orElse(DataType.FLOAT);
-        return new Network(model, layers, type);
+        return new Network(model, layers, type, seed);
     }
 
     /** A forward pass through every layer; the output (N, classes) of the output layer. */
@@ -171,6 +190,11 @@ public final class Network {
 
     public DataType dataType() {
         return dataType;
+    }
+
+    /** The seed the initial parameters and the layers' dropout masks were drawn from (0 for the reference's). */
+    public long seed() {
+        return seed;
     }
 
     public long parameterCount() {

@@ -295,6 +295,7 @@ public final class IdxReader {
                     total += n;
                 }
             } catch (EOFException e) {
+                compressedDataEnded = true;                          // a gzip stream cut short
                 return total;
             } catch (IOException e) {
                 throw new DataException("cannot read " + kind + " file " + path + ": " + e.getMessage(), e);
@@ -302,9 +303,12 @@ public final class IdxReader {
             return total;
         }
 
+        private boolean compressedDataEnded;
+
         private DataException truncated(String what, long expected, long found) {
             return new DataException(kind + " file " + path + " is truncated: expected " + expected
-                    + " bytes of " + what + ", found " + found);
+                    + " bytes of " + what + ", found " + found + (compressedDataEnded
+                    ? " before its gzip data ended" : ""));
         }
 
         private static int bigEndian(byte[] bytes, int offset) {

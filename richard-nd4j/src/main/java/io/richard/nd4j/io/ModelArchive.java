@@ -95,6 +95,16 @@ public final class ModelArchive {
      * @throws java.io.UncheckedIOException naming the file when it cannot be written
      */
     public static void save(Path file, Network network, Map<String, String> metadata) {
+        Map<String, String> allMetadata = standardMetadata(metadata);
+        AtomicFiles.write(file, "model archive", out -> write(out, network, allMetadata, List.of()));
+    }
+
+    /** An entry written after the parameters: a name and what to write. */
+    record Extra(String name, AtomicFiles.Content content) {
+    }
+
+    /** The metadata {@link #save} writes: the time, the library version and {@code metadata}. */
+    static Map<String, String> standardMetadata(Map<String, String> metadata) {
         Map<String, String> allMetadata = new LinkedHashMap<>();
         allMetadata.put("created", Instant.now().toString());
         String version = ModelArchive.class.getPackage().getImplementationVersion();
@@ -104,10 +114,11 @@ public final class ModelArchive {
         if (metadata != null) {
             allMetadata.putAll(metadata);
         }
-        AtomicFiles.write(file, "model archive", out -> write(out, network, allMetadata));
+        return allMetadata;
     }
 
-    private static void write(OutputStream out, Network network, Map<String, String> metadata) throws IOException {
+    static void write(OutputStream out, Network network, Map<String, String> metadata, List<Extra> extras)
+            throws IOException {
         List<Expected> expected = ParameterLayout.expected(network.model());
         List<INDArray> values = new ArrayList<>();
         ObjectNode description = ModelJson.STRICT.createObjectNode();
@@ -138,6 +149,11 @@ public final class ModelArchive {
                 Npy.write(zip, values.get(i));
                 zip.closeEntry();
             }
+            for (Extra extra : extras) {
+                zip.putNextEntry(new ZipEntry(extra.name()));
+                extra.content().writeTo(zip);
+                zip.closeEntry();
+            }
         }
     }
 
@@ -145,7 +161,7 @@ public final class ModelArchive {
         return String.format("%s%02d-%s.npy", PARAMETER_FOLDER, parameter.layer(), parameter.name());
     }
 
-    private static String dtypeName(DataType type) {
+    static String dtypeName(DataType type) {
         return type == DataType.DOUBLE ? "float64" : "float32";
     }
 
@@ -171,13 +187,32 @@ public final class ModelArchive {
      *                              archive, comes from a newer version, or is damaged or inconsistent
      */
     public static SavedModel load(Path file) {
-        checkReadable(file);
+        return open(file, reader -> reader.read(0));
+    }
+
+    /** What to read from an open archive. */
+    @FunctionalInterface
+    interface ReadAction<T> {
+        T read(Reader reader) throws IOException;
+    }
+
+    /** Opens an archive, checks its entry names and runs {@code action} on it, translating every failure. */
+    static <T> T open(Path file, ReadAction<T> action) {
+        return open(file, "model file", "a Richard model archive", action);
+    }
+
+    /**
+     * {@link #open(Path, ReadAction)} for a kind of archive: {@code what} names it in messages about a missing file
+     * ("checkpoint"), {@code kind} in messages about a foreign one ("a Richard checkpoint").
+     */
+    static <T> T open(Path file, String what, String kind, ReadAction<T> action) {
+        checkReadable(file, what);
         if (!isArchive(file)) {
-            throw new ModelFormatException(file + " is not a Richard model archive (expected a ZIP file starting with"
+            throw new ModelFormatException(file + " is not " + kind + " (expected a ZIP file starting with"
                     + " PK…, found " + describeHead(head(file, 4)) + ")");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            return new Reader(file, zip).read();
+            return action.read(new Reader(file, zip));
         } catch (ZipException e) {
             throw new ModelFormatException(file + " is damaged or truncated: its ZIP structure cannot be read ("
                     + e.getMessage() + ")", e);
@@ -188,11 +223,15 @@ public final class ModelArchive {
 
     /** Fails with a clear message for a file that does not exist or is not a regular file. */
     static void checkReadable(Path file) {
+        checkReadable(file, "model file");
+    }
+
+    static void checkReadable(Path file, String what) {
         if (Files.isDirectory(file)) {
-            throw new ModelFormatException(file + " is a directory, not a model file");
+            throw new ModelFormatException(file + " is a directory, not a " + what);
         }
         if (!Files.exists(file)) {
-            throw new ModelFormatException("model file " + file + " does not exist",
+            throw new ModelFormatException(what + " " + file + " does not exist",
                     new NoSuchFileException(file.toString()));
         }
     }
@@ -213,17 +252,45 @@ public final class ModelArchive {
     }
 
     /** Reads and checks one open archive. */
-    private static final class Reader {
+    static final class Reader {
         private final Path file;
         private final ZipFile zip;
+        private Set<String> entries;
 
         Reader(Path file, ZipFile zip) {
             this.file = file;
             this.zip = zip;
         }
 
-        SavedModel read() throws IOException {
+        /** Whether the archive has an entry of this name. */
+        boolean has(String name) {
+            if (entries == null) {
+                entries = entryNames();
+            }
+            return entries.contains(name);
+        }
+
+        /** A JSON object entry of at most {@link #MAX_DESCRIPTION_BYTES}, CRC-checked. */
+        JsonNode json(String name) throws IOException {
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null || entry.isDirectory()) {
+                throw fail("has no " + name + " entry");
+            }
+            return readDescription(entry);
+        }
+
+        /** A .npy entry that must hold an array of this shape and type; never reads more than that implies. */
+        INDArray array(String name, long[] shape, DataType type, String what) throws IOException {
+            if (!has(name)) {
+                throw fail("lacks the entry " + name + " (" + what + ")");
+            }
+            return readArray(zip.getEntry(name), file + ", entry " + name, shape, type, what);
+        }
+
+        /** The network and metadata, with the dropout seeds of a network created from {@code seed}. */
+        SavedModel read(long seed) throws IOException {
             Set<String> entries = entryNames();
+            this.entries = entries;
             ZipEntry descriptionEntry = zip.getEntry(DESCRIPTION_ENTRY);
             if (descriptionEntry == null || descriptionEntry.isDirectory()) {
                 throw fail("has no " + DESCRIPTION_ENTRY + " entry; it is a ZIP file but not a Richard model archive");
@@ -264,7 +331,7 @@ public final class ModelArchive {
                         .put(parameter.getKey().name(), value);
             }
             try {
-                return new SavedModel(ParameterLayout.build(model, values), metadata, version);
+                return new SavedModel(ParameterLayout.build(model, values, seed), metadata, version);
             } catch (IllegalArgumentException e) {
                 throw fail("holds parameters that do not fit its model description: " + e.getMessage());
             }
@@ -293,7 +360,7 @@ public final class ModelArchive {
         }
 
         private JsonNode readDescription(ZipEntry entry) throws IOException {
-            String where = DESCRIPTION_ENTRY;
+            String where = entry.getName();
             if (entry.getSize() > MAX_DESCRIPTION_BYTES) {
                 throw fail("has a " + where + " of " + entry.getSize() + " bytes; at most " + MAX_DESCRIPTION_BYTES
                         + " are accepted");
@@ -447,11 +514,15 @@ public final class ModelArchive {
 
         /** Reads one .npy entry, never more bytes than its header and expected shape allow. */
         private INDArray readParameter(Expected expected, Listed listed) throws IOException {
-            ZipEntry entry = zip.getEntry(listed.entry());
-            String where = file + ", entry " + listed.entry();
-            long dataBytes = new Npy.Header(listed.dataType(), expected.shape(), false).dataBytes();
+            return readArray(zip.getEntry(listed.entry()), file + ", entry " + listed.entry(), expected.shape(),
+                    listed.dataType(), expected.describe());
+        }
+
+        private INDArray readArray(ZipEntry entry, String where, long[] shape, DataType type, String what)
+                throws IOException {
+            long dataBytes = new Npy.Header(type, shape, false).dataBytes();
             long limit = MAX_NPY_PREFIX + Npy.MAX_HEADER_BYTES + dataBytes;
-            String needs = "shape " + Npy.shapeText(expected.shape()) + " of " + dtypeName(listed.dataType())
+            String needs = "shape " + Npy.shapeText(shape) + " of " + dtypeName(type)
                     + " needs " + dataBytes + " data bytes";
             if (entry.getSize() > limit) {
                 throw new ModelFormatException(where + " is " + entry.getSize() + " bytes uncompressed, but " + needs
@@ -461,14 +532,14 @@ public final class ModelArchive {
             try (InputStream in = new CheckedInputStream(
                     new BoundedInputStream(zip.getInputStream(entry), limit + 1), crc)) {
                 Npy.Header header = Npy.readHeader(in, where);
-                if (header.dataType() != listed.dataType()) {
+                if (header.dataType() != type) {
                     throw new ModelFormatException(where + ": the array is " + dtypeName(header.dataType()) + " but "
-                            + DESCRIPTION_ENTRY + " says " + dtypeName(listed.dataType()));
+                            + DESCRIPTION_ENTRY + " says " + dtypeName(type));
                 }
-                if (!Arrays.equals(header.shape(), expected.shape())) {
-                    throw new ModelFormatException(where + ": " + expected.describe() + " has shape "
+                if (!Arrays.equals(header.shape(), shape)) {
+                    throw new ModelFormatException(where + ": " + what + " has shape "
                             + header.shapeText() + " in the file, but the model description implies "
-                            + Npy.shapeText(expected.shape()));
+                            + Npy.shapeText(shape));
                 }
                 INDArray value = Npy.readData(in, header, where);
                 if (in.read() != -1) {
@@ -490,7 +561,7 @@ public final class ModelArchive {
             }
         }
 
-        private ModelFormatException fail(String problem) {
+        ModelFormatException fail(String problem) {
             return new ModelFormatException(file + " " + problem);
         }
     }

@@ -85,9 +85,23 @@ final class ModelJson {
             String location = processing.getLocation() == null ? ""
                     : " (line " + processing.getLocation().getLineNr() + ", column "
                     + processing.getLocation().getColumnNr() + ")";
-            return processing.getOriginalMessage() + location;
+            return clean(processing.getOriginalMessage()) + location;
         }
         return String.valueOf(error.getMessage());
+    }
+
+    /**
+     * Jackson's message without its internals: "(start marker at [Source: REDACTED (…); line: 39, column: 20])"
+     * becomes "(opened at line 39, column 20)", and only the first line is kept.
+     */
+    static String clean(String message) {
+        if (message == null) {
+            return "unknown problem";
+        }
+        String text = message.replaceAll("start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)]",
+                "opened at line $1, column $2");
+        int newline = text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)).trim();
     }
 
     /** The JSON path of a mapping problem, e.g. {@code classifier.network.hiddenLayers[1].size}. */

@@ -17,9 +17,23 @@ public final class Models {
      */
     public static SavedModel load(Path file) {
         ModelArchive.checkReadable(file);
+        if (ModelArchive.head(file, 1).length == 0) {
+            throw new io.richard.api.ModelFormatException(file + " is empty; expected a model file (a Richard model"
+                    + " archive or a network file of the C++ Richard)");
+        }
         if (ModelArchive.isArchive(file)) {
             return ModelArchive.load(file);
         }
-        return new SavedModel(ReferenceNetworkFile.load(file), Map.of(), 0);
+        try {
+            return new SavedModel(ReferenceNetworkFile.load(file), Map.of(), 0);
+        } catch (io.richard.api.ModelFormatException e) {
+            String foreign = file + " is not a Richard network file: ";
+            if (e.getMessage() != null && e.getMessage().startsWith(foreign)) {
+                throw new io.richard.api.ModelFormatException(file + " is neither a Richard model archive (a ZIP file,"
+                        + " starting with PK) nor a network file of the C++ Richard: "
+                        + e.getMessage().substring(foreign.length()), e);
+            }
+            throw e;
+        }
     }
 }

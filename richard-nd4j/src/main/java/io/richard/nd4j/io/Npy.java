@@ -318,7 +318,14 @@ public final class Npy {
         return s.toString().strip();
     }
 
+    /** At most 120 characters, with line breaks and other control characters shown as escapes (one-line messages). */
     private static String abbreviate(String text) {
-        return text.length() <= 120 ? text : text.substring(0, 117) + "...";
+        StringBuilder shown = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            shown.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+                    : Character.isISOControl(c) ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        String result = shown.toString();
+        return result.length() <= 120 ? result : result.substring(0, 117) + "...";
     }
 }

@@ -68,13 +68,21 @@ final class ParameterLayout {
      * @param values per layer index, the parameters by name; each must have the shape {@link #expected} gives
      */
     static Network build(ModelSpec model, Map<Integer, Map<String, INDArray>> values) {
+        return build(model, values, 0);
+    }
+
+    /**
+     * Builds the network of a model description around stored parameter values, with the dropout seeds of a
+     * network created from {@code seed} (see {@link Network#layerSeed}).
+     */
+    static Network build(ModelSpec model, Map<Integer, Map<String, INDArray>> values, long seed) {
         List<LayerSpec> specs = model.network().layers();
         List<Layer> layers = new ArrayList<>();
         Shape input = model.inputShape();
         for (int l = 0; l < specs.size(); l++) {
             LayerSpec spec = specs.get(l);
             Map<String, INDArray> parameters = values.getOrDefault(l, Map.of());
-            long dropoutSeed = l;
+            long dropoutSeed = Network.layerSeed(seed, l);
             Layer layer;
             if (spec instanceof ConvolutionalLayerSpec conv) {
                 layer = new ConvolutionalLayer(conv, input, parameters.get("W"), parameters.get("b"), dropoutSeed);
@@ -87,7 +95,7 @@ final class ParameterLayout {
             layers.add(layer);
             input = layer.outputShape();
         }
-        return Network.of(model, layers);
+        return Network.of(model, layers, seed);
     }
 
     /** The value of a parameter of a layer of a network, or an exception saying what the layer has instead. */

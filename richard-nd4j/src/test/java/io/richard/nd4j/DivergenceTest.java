@@ -1,0 +1,104 @@
+package io.richard.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.train.TrainingDivergedException;
+import io.richard.nd4j.data.InMemoryDataSet;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+/**
+ * The divergence guard: a cost that is not finite stops training before the bad mini-batch is applied, with a
+ * message naming the epoch, the mini-batch and the layer and saying what to change; no checkpoint ever holds
+ * a parameter that is not finite.
+ */
+class DivergenceTest {
+
+    private static final Shape INPUT = Shape.flat(4);
+
+    private static InMemoryDataSet data(float scale) {
+        float[][] x = new float[16][4];
+        int[] labels = new int[16];
+        for (int i = 0; i < x.length; i++) {
+            labels[i] = i % 2;
+            for (int v = 0; v < 4; v++) {
+                x[i][v] = scale * ((i * 7 + v * 3) % 10) / 10f;
+            }
+        }
+        return InMemoryDataSet.of(List.of("0", "1"), INPUT, x, labels);
+    }
+
+    @Test
+    void anExplodingLearningRateStopsTrainingNamingEpochBatchAndLayer() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(50, 16, 4).dense(5, 1e300).output(2, 1e300);
+        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        List<TrainingState> checkpoints = new ArrayList<>();
+        Trainer trainer = Trainer.builder(network)
+                .checkpoint(CheckpointInterval.everyBatches(1), state -> {
+                    for (var layer : network.layers()) {
+                        for (Parameter p : layer.parameters()) {
+                            assertFalse(BooleanIndexing.or(p.value(), Conditions.isNan())
+                                    || BooleanIndexing.or(p.value(), Conditions.isInfinite()),
+                                    "a checkpoint is only handed over with finite parameters");
+                        }
+                    }
+                    checkpoints.add(state);
+                }).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(data(1)));
+        String message = e.getMessage();
+        assertEquals("training diverged in epoch 1, mini-batch 1: its update left hiddenLayers[0] (dense) parameters"
+                + " W and b hold infinite values; outputLayer (output) parameters W and b hold infinite values; no"
+                + " checkpoint was written with them. The steps are too large: lower"
+                + " learnRate (now hiddenLayers[0] 1.0E300, outputLayer 1.0E300), e.g. to a tenth, or use smaller"
+                + " mini-batches (gradients are summed over miniBatchSize 4).", message);
+        assertEquals(List.of(), checkpoints, "no checkpoint with infinite parameters");
+        assertTrue(e.layer() != null && message.contains(e.layer() + " ("), message);
+        assertFalse(message.contains("\n"));
+        assertEquals("hiddenLayers[0]", e.layer());
+
+        // without checkpoints the cost of the next mini-batch catches it, before that mini-batch is applied
+        Network unchecked = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        TrainingDivergedException next = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(unchecked).build().fit(data(1)));
+        assertEquals(0, next.epoch());
+        assertEquals(1, next.batch());
+        assertTrue(next.getMessage().startsWith("training diverged in epoch 1, mini-batch 2: the cost is NaN;"
+                + " hiddenLayers[0] (dense) parameters W and b hold "), next.getMessage());
+    }
+
+    @Test
+    void aNonFiniteCostIsCaughtBeforeTheMiniBatchIsApplied() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(3, 16, 4).dense(5, 0.5).output(2, 0.5);
+        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        network.layers().get(1).parameters().get(0).value().putScalar(0, 1, Float.NaN);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(data(1)));
+        assertEquals(0, e.epoch());
+        assertEquals(0, e.batch());
+        assertEquals("outputLayer", e.layer());
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1, mini-batch 1: the cost is NaN;"
+                + " outputLayer (output) parameter W holds NaN values. The steps are too large"), e.getMessage());
+    }
+
+    @Test
+    void infiniteInputsAreBlamedOnTheData() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
+        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        float[][] x = {{0, 1, 2, Float.NaN}, {1, 1, 1, 1}};
+        InMemoryDataSet bad = InMemoryDataSet.of(List.of("0", "1"), INPUT, x, 0, 1);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(bad));
+        assertEquals("training diverged in epoch 1, mini-batch 1: the cost is NaN; the mini-batch's inputs hold NaN"
+                + " values; check the data (every value must be a finite number).", e.getMessage());
+        assertEquals(null, e.layer());
+    }
+}
