@@ -17,9 +17,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import io.richard.api.DataException;
 import io.richard.api.Shape;
-import io.richard.api.data.BatchStream;
-import io.richard.api.data.LabelledDataSet;
-import io.richard.api.data.SampleOrder;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,7 +41,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * epoch, rewind and shuffle works (the reference's CSV rewind after end-of-file does not). A data set larger
  * than memory needs the IDX format or a subset ({@code limit}).
  */
-public final class CsvDataSet implements LabelledDataSet {
+public final class CsvDataSet extends InMemoryBacked {
 
     /** Rows per chunk when no fetch size is given. */
     public static final int DEFAULT_FETCH_SIZE = 512;
@@ -161,29 +158,9 @@ public final class CsvDataSet implements LabelledDataSet {
         return file;
     }
 
-    /** The samples, held in memory. */
+    @Override
     public InMemoryDataSet inMemory() {
         return samples;
-    }
-
-    @Override
-    public List<String> classes() {
-        return samples.classes();
-    }
-
-    @Override
-    public Shape shape() {
-        return samples.shape();
-    }
-
-    @Override
-    public int size() {
-        return samples.size();
-    }
-
-    @Override
-    public BatchStream batches(int batchSize, int limit, SampleOrder order) {
-        return samples.batches(batchSize, limit, order);
     }
 
     @Override

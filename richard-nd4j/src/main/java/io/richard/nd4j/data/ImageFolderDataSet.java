@@ -18,9 +18,6 @@ import java.util.Objects;
 import javax.imageio.ImageIO;
 import io.richard.api.DataException;
 import io.richard.api.Shape;
-import io.richard.api.data.BatchStream;
-import io.richard.api.data.LabelledDataSet;
-import io.richard.api.data.SampleOrder;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
 
@@ -50,7 +47,7 @@ import io.richard.api.spec.Normalization;
  * <p>Loading: images are decoded in chunks of {@code fetchSize} by a background thread while the calling thread
  * moves the previous chunk into ND4J memory; the whole set is then held in memory as an {@link InMemoryDataSet}.
  */
-public final class ImageFolderDataSet implements LabelledDataSet {
+public final class ImageFolderDataSet extends InMemoryBacked {
 
     private final Path directory;
     private final List<Path> files;
@@ -319,29 +316,9 @@ public final class ImageFolderDataSet implements LabelledDataSet {
         return files;
     }
 
-    /** The samples, held in memory. */
+    @Override
     public InMemoryDataSet inMemory() {
         return samples;
-    }
-
-    @Override
-    public List<String> classes() {
-        return samples.classes();
-    }
-
-    @Override
-    public Shape shape() {
-        return samples.shape();
-    }
-
-    @Override
-    public int size() {
-        return samples.size();
-    }
-
-    @Override
-    public BatchStream batches(int batchSize, int limit, SampleOrder order) {
-        return samples.batches(batchSize, limit, order);
     }
 
     @Override
