@@ -199,7 +199,7 @@ class NetworkTest {
                 for (int xx = 0; xx < 3; xx++) {
                     int column = d * 3 * 2 + yy * 3 + xx;
                     double element = 0.1 * (column + 1);
-                    assertEquals(element, convOut.getDouble(0, yy, xx, d), 1e-12, "conv copies the input");
+                    assertEquals(element, convOut.getDouble(yy, 0, xx, d), 1e-12, "conv copies the input");   // (H, N, W, D)
                     // (4), (5): neuron `column` sees exactly this element, a = σ(element)
                     assertEquals(1 / (1 + Math.exp(-element)), denseOut.getDouble(0, column), 1e-12,
                             "feature map " + d + " (x=" + xx + ", y=" + yy + ") meets dense column " + column);

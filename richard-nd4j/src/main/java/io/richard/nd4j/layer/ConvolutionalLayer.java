@@ -20,13 +20,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Parameters as the seed writes them: {@code W} is (D, C, kH, kW), so {@code W[d][k][j][i]} is
  * w<sub>i,j,k</sub><sup>l,d</sup> of (24), and {@code b} is (1, D).
  *
- * <p>Im2col-free. Activations are spatial (N, H, W, C), so the mini-batch is a matrix {@code X} of N·H·W rows of
- * C channels, row r = (n·H + y)·W + x, followed by (kH − 1)·W + kW − 1 zero rows. For the kernel offset (i, j)
- * the inputs a<sub>x+i,y+j</sub> met by every output position (x, y) are the rows starting at j·W + i: one
- * contiguous window, no copy. So the sums over i and j of (24) are the loop over offsets, and the sum over k
- * is one gemm per offset, accumulated into a "full" output of N·H·W rows; the rows with x ≥ W' or y ≥ H' are
- * not valid positions and are dropped. The same windows give (28) as {@code ∇W_ij = window(i,j)ᵀ · δ} and
- * (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions that are not valid.
+ * <p>Im2col-free. Activations are spatial (H, N, W, C) (see {@link Layouts}), so the mini-batch is a matrix
+ * {@code X} of H·N·W rows of C channels, row r = (y·N + n)·W + x, followed by kW − 1 zero rows. For the kernel
+ * offset (i, j) the inputs a<sub>x+i,y+j</sub> met by the output positions of the first H' image rows of every
+ * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. So the sums over i and j of
+ * (24) are the loop over offsets, and the sum over k is one gemm per offset, accumulated into a "full" output of
+ * H'·N·W rows; the rows with x ≥ W' are not valid positions and are dropped. The same windows give (28) as
+ * {@code ∇W_ij = window(i,j)ᵀ · δ} and (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions
+ * that are not valid.
  */
 public final class ConvolutionalLayer implements Layer {
 
@@ -83,9 +84,9 @@ public final class ConvolutionalLayer implements Layer {
     @Override
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
-        long n = input.size(0);
+        long n = Layouts.batchSize(input);
         DataType type = W.dataType();
-        INDArray X = paddedRows(input, buffers.get("X", type, fullRows(n) + paddingRows(), inputShape.depth()));
+        INDArray X = paddedRows(input, buffers.get("X", type, inputRows(n) + paddingRows(), inputShape.depth()));
         INDArray kernels = offsetMatrices(buffers);
         INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
         Blas.gemm(buffers.ones(type, fullRows(n), 1), false, b, false, zFull, 1.0, 0.0);  // z = b^{l,d} everywhere, then
@@ -96,8 +97,7 @@ public final class ConvolutionalLayer implements Layer {
             }
         }
         // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions
-        INDArray z = buffers.get("z", type, n, outputShape.height(), outputShape.width(), outputShape.depth())
-                .assign(validPositions(zFull, n));
+        INDArray z = buffers.get("z", type, Layouts.spatialShape(n, outputShape)).assign(validPositions(zFull, n));
         INDArray a = activation.applyInPlace(z);                          // (21), (25) A = R(Z); R' needs only a
         if (mode == Mode.INFERENCE) {
             return a;
@@ -116,7 +116,7 @@ public final class ConvolutionalLayer implements Layer {
     public INDArray backward(INDArray gradOutput, boolean inputGradient) {
         Buffers buffers = this.buffers.of(Mode.TRAINING);
         DataType type = a.dataType();
-        long n = a.size(0);
+        long n = Layouts.batchSize(a);
         int depth = outputShape.depth();
         INDArray gradA = Layouts.spatial(gradOutput, outputShape);
         if (dropout.active()) {
@@ -140,44 +140,48 @@ public final class ConvolutionalLayer implements Layer {
             return null;
         }
         INDArray kernels = offsetMatrices(buffers);
-        INDArray gradX = buffers.get("gradX", type, X.rows(), inputShape.depth());
+        INDArray gradX = buffers.get("gradX", type, X.rows(), inputShape.depth()).assign(0.0);
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
-                double beta = i == 0 && j == 0 ? 0.0 : 1.0;
-                Blas.gemm(deltaFull, false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, beta);
+                Blas.gemm(deltaFull, false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, 1.0);
             }
         }
-        INDArray gradInput = gradX.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
-                .reshape('c', n, inputShape.height(), inputShape.width(), inputShape.depth());
+        INDArray gradInput = gradX.get(NDArrayIndex.interval(0, inputRows(n)), NDArrayIndex.all())
+                .reshape('c', Layouts.spatialShape(n, inputShape));
         return Layouts.as(gradInput, inputRank, inputShape);
     }
 
-    /** Number of rows of a "full" output: one per input position of the mini-batch, N·H·W. */
-    private long fullRows(long n) {
-        return n * inputShape.height() * inputShape.width();
+    /** Number of input rows of a mini-batch: one per input position, H·N·W. */
+    private long inputRows(long n) {
+        return inputShape.height() * n * inputShape.width();
     }
 
-    /** Rows past the last input position that a window may reach: (kH − 1)·W + kW − 1. */
+    /** Number of rows of a "full" output: every position of the first H' image rows of each sample, H'·N·W. */
+    private long fullRows(long n) {
+        return outputShape.height() * n * inputShape.width();
+    }
+
+    /** Rows past the last input position that a window may reach: kW − 1. */
     private long paddingRows() {
-        return (long) (kH - 1) * inputShape.width() + kW - 1;
+        return kW - 1;
     }
 
     /**
-     * Writes the input into {@code X} as N·H·W rows of C channels; the padding rows after them are never
-     * written and stay zero.
+     * Writes the input into {@code X} as H·N·W rows of C channels; the padding rows after them are never written
+     * and stay zero.
      */
     private INDArray paddedRows(INDArray input, INDArray X) {
-        long n = input.size(0);
-        INDArray rows = X.get(NDArrayIndex.interval(0, fullRows(n)), NDArrayIndex.all())
-                .reshape('c', n, inputShape.height(), inputShape.width(), inputShape.depth());
+        long n = Layouts.batchSize(input);
+        INDArray rows = X.get(NDArrayIndex.interval(0, inputRows(n)), NDArrayIndex.all())
+                .reshape('c', Layouts.spatialShape(n, inputShape));
         Layouts.spatialInto(input, inputShape, rows);
         return X;
     }
 
-    /** The N·H·W rows of {@code rows} starting at j·W + i: the inputs that kernel element (i, j) meets. */
+    /** The H'·N·W rows of {@code rows} starting at j·N·W + i: the inputs that kernel element (i, j) meets. */
     private INDArray window(INDArray rows, int i, int j, long n) {
-        long start = (long) j * inputShape.width() + i;
+        long start = (long) j * n * inputShape.width() + i;
         return rows.get(NDArrayIndex.interval(start, start + fullRows(n)), NDArrayIndex.all());
     }
 
@@ -194,11 +198,11 @@ public final class ConvolutionalLayer implements Layer {
         return stacked.get(NDArrayIndex.interval(start, start + inputShape.depth()), NDArrayIndex.all());
     }
 
-    /** The valid positions x &lt; W', y &lt; H' of a full (N·H·W, D) array, as an (N, H', W', D) view. */
+    /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view. */
     private INDArray validPositions(INDArray full, long n) {
-        return full.reshape('c', n, inputShape.height(), inputShape.width(), outputShape.depth())
-                .get(NDArrayIndex.all(), NDArrayIndex.interval(0, outputShape.height()),
-                        NDArrayIndex.interval(0, outputShape.width()), NDArrayIndex.all());
+        return full.reshape('c', outputShape.height(), n, inputShape.width(), outputShape.depth())
+                .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, outputShape.width()),
+                        NDArrayIndex.all());
     }
 
     @Override

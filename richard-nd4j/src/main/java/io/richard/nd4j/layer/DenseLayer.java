@@ -67,7 +67,7 @@ public final class DenseLayer implements Layer {
     @Override
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
-        long n = input.size(0);
+        long n = Layouts.batchSize(input);
         INDArray aPrev = input.rank() == 2 ? input
                 : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()));
         INDArray z = buffers.get("z", W.dataType(), n, W.rows());
@@ -104,7 +104,7 @@ public final class DenseLayer implements Layer {
             return gradInput;
         }
         return Layouts.spatialInto(gradInput, inputShape, buffers.get("gradInputSpatial", delta.dataType(),
-                delta.rows(), inputShape.height(), inputShape.width(), inputShape.depth()));
+                Layouts.spatialShape(delta.rows(), inputShape)));
     }
 
     @Override

@@ -10,9 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li><b>flat</b>: a matrix (N, W·H·D) whose columns follow the reference's storage order, channel by channel,
  *       row by row (index d·W·H + y·W + x). Data sets deliver inputs like this, and dense layers read their input
  *       like this, so a dense layer's weight columns mean what they mean in a reference network file.</li>
- *   <li><b>spatial</b>: a 4-d array (N, H, W, D), channels last, in C order. Convolution and pooling work on it,
- *       because then the whole mini-batch is a matrix of N·H·W rows of D channels (see
- *       {@link ConvolutionalLayer}).</li>
+ *   <li><b>spatial</b>: a 4-d array (H, N, W, D) in C order: image row y of every sample of the mini-batch, then
+ *       the next row, each pixel holding its D channels. Convolution and pooling work on it, because then the
+ *       mini-batch is a matrix of H·N·W rows of D channels in which the rows of the first H' image rows of every
+ *       sample come first (see {@link ConvolutionalLayer}).</li>
  * </ul>
  */
 public final class Layouts {
@@ -20,23 +21,32 @@ public final class Layouts {
     private Layouts() {
     }
 
-    /** The input as a spatial (N, H, W, D) array: returned as is when already spatial, else converted. */
+    /** Number of samples N of a flat (N, …) or spatial (H, N, W, D) array. */
+    public static long batchSize(INDArray array) {
+        return array.rank() == 4 ? array.size(1) : array.size(0);
+    }
+
+    /** The shape (H, N, W, D) of a spatial array of N samples of {@code shape}. */
+    public static long[] spatialShape(long n, Shape shape) {
+        return new long[] {shape.height(), n, shape.width(), shape.depth()};
+    }
+
+    /** The input as a spatial (H, N, W, D) array: returned as is when already spatial, else converted. */
     public static INDArray spatial(INDArray input, Shape shape) {
         if (input.rank() == 4) {
             return input;
         }
-        long n = input.size(0);
-        return input.reshape('c', n, shape.depth(), shape.height(), shape.width())
-                .permute(0, 2, 3, 1).dup('c');
+        return spatialInto(input, shape, org.nd4j.linalg.factory.Nd4j.create(input.dataType(),
+                spatialShape(input.size(0), shape)));
     }
 
-    /** Writes the input into {@code target}, a spatial (N, H, W, D) array, converting from flat if needed. */
+    /** Writes the input into {@code target}, a spatial (H, N, W, D) array, converting from flat if needed. */
     public static INDArray spatialInto(INDArray input, Shape shape, INDArray target) {
         if (input.rank() == 4) {
             return target.assign(input);
         }
         long n = input.size(0);
-        return target.assign(input.reshape('c', n, shape.depth(), shape.height(), shape.width()).permute(0, 2, 3, 1));
+        return target.assign(input.reshape('c', n, shape.depth(), shape.height(), shape.width()).permute(2, 0, 3, 1));
     }
 
     /** The input as a flat (N, W·H·D) matrix in the reference's order: as is when already flat, else converted. */
@@ -44,8 +54,8 @@ public final class Layouts {
         if (input.rank() == 2) {
             return input;
         }
-        long n = input.size(0);
-        return input.permute(0, 3, 1, 2).dup('c').reshape('c', n, shape.size());
+        return flatInto(input, shape, org.nd4j.linalg.factory.Nd4j.create(input.dataType(), input.size(1),
+                shape.size()));
     }
 
     /** Writes the input into {@code target}, a flat (N, W·H·D) matrix, converting from spatial if needed. */
@@ -53,8 +63,8 @@ public final class Layouts {
         if (input.rank() == 2) {
             return target.assign(input);
         }
-        long n = input.size(0);
-        target.reshape('c', n, shape.depth(), shape.height(), shape.width()).assign(input.permute(0, 3, 1, 2));
+        long n = input.size(1);
+        target.reshape('c', n, shape.depth(), shape.height(), shape.width()).assign(input.permute(1, 3, 0, 2));
         return target;
     }
 

@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Vectorised over the mini-batch and the positions: for a region offset (i, j), the inputs
  * a<sub>rW·x+i, rH·y+j</sub> of every region of every sample form one strided view of the spatial input
- * (N, H, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets with one
+ * (H, N, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets with one
  * element-wise maximum each, and (33) is the same loop routing δ to the offset that held the maximum. The
  * offsets are visited in scan order (row by row, x ascending) and only the first maximum of a region receives δ,
  * the reference's tie rule.
@@ -48,7 +48,7 @@ public final class MaxPoolingLayer implements Layer {
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         INDArray A = Layouts.spatial(input, inputShape);
-        long[] shape = outputArrayShape(A.size(0));
+        long[] shape = Layouts.spatialShape(Layouts.batchSize(A), outputShape);
         INDArray z = buffers.get("z", A.dataType(), shape).assign(offset(A, 0, 0));
         INDArray candidate = buffers.get("candidate", A.dataType(), shape);
         for (int j = 0; j < rH; j++) {
@@ -90,9 +90,9 @@ public final class MaxPoolingLayer implements Layer {
         return Layouts.as(gradA, inputRank, inputShape);
     }
 
-    /** The inputs at offset (i, j) of every region: a strided (N, H', W', C) view of the spatial array. */
+    /** The inputs at offset (i, j) of every region: a strided (H', N, W', C) view of the spatial array. */
     private INDArray offset(INDArray spatial, int i, int j) {
-        return spatial.get(NDArrayIndex.all(), every(j, rH, outputShape.height()),
+        return spatial.get(every(j, rH, outputShape.height()), NDArrayIndex.all(),
                 every(i, rW, outputShape.width()), NDArrayIndex.all());
     }
 
@@ -101,10 +101,6 @@ public final class MaxPoolingLayer implements Layer {
         // ND4J 1.0.0-M2.1 rejects a strided interval holding a single index that does not start at 0
         return count == 1 ? NDArrayIndex.interval(begin, begin + 1)
                 : NDArrayIndex.interval(begin, stride, begin + (count - 1) * stride + 1);
-    }
-
-    private long[] outputArrayShape(long n) {
-        return new long[] {n, outputShape.height(), outputShape.width(), outputShape.depth()};
     }
 
     @Override

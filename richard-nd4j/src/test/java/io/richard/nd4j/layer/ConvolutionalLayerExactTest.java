@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (24) forward, (26) ReLU', (27) input gradient as a full convolution and (28) kernel gradient.
  *
  * <p>Conventions: data arrives flat (N, W·H·C) in the reference's channel-major order, index c·W·H + y·W + x;
- * the layer's output is spatial (N, H', W', D); kernels are W (D, C, kH, kW) so {@code W[d][k][j][i]} is
+ * the layer's output is spatial (H', N, W', D), read here as (N, H', W', D) through {@link #nhwc}; kernels are
+ * W (D, C, kH, kW) so {@code W[d][k][j][i]} is
  * w<sub>i,j,k</sub><sup>d</sup> of (24) (i along x, j along y).
  */
 class ConvolutionalLayerExactTest {
@@ -64,7 +65,7 @@ class ConvolutionalLayerExactTest {
         double[][][][] w = {{{{1, 0}, {-1, 2}}}};
         ConvolutionalLayer layer = layer(new Shape(3, 3, 1), 1, 2, 2, w, new double[] {-10});
 
-        INDArray a = layer.forward(input, Mode.TRAINING);
+        INDArray a = nhwc(layer.forward(input, Mode.TRAINING));
         assertArrayEquals(new long[] {1, 2, 2, 1}, a.shape());
         // (24) z(x,y) = Σ_{i,j} w(i,j) a(x+i, y+j) + b
         double z00 = 1 * 1 + 0 * 2 + -1 * 4 + 2 * 5 - 10;   // = -3
@@ -75,7 +76,7 @@ class ConvolutionalLayerExactTest {
         assertEquals(-1.0, z10);
         assertEquals(3.0, z01);
         assertEquals(5.0, z11);
-        // (25) a = R(z) = max(0, z); output is spatial (N, H', W', D): a.getDouble(n, y, x, d)
+        // (25) a = R(z) = max(0, z); the output read as (N, H', W', D): a.getDouble(n, y, x, d)
         assertEquals(0, a.getDouble(0, 0, 0, 0), EPS);    // R(-3)
         assertEquals(0, a.getDouble(0, 0, 1, 0), EPS);    // R(-1)
         assertEquals(3, a.getDouble(0, 1, 0, 0), EPS);    // R(3)
@@ -83,7 +84,7 @@ class ConvolutionalLayerExactTest {
 
         // backward with ∂C/∂a: g(0,0)=1, g(1,0)=2, g(0,1)=3, g(1,1)=4
         INDArray g = Nd4j.createFromArray(new double[] {1, 2, 3, 4}).reshape(1, 2, 2, 1);
-        INDArray gradInput = layer.backward(g, true);
+        INDArray gradInput = layer.backward(spatialFromNhwc(g), true);
         // δ = g ⊙ R'(z): z(0,0), z(1,0) < 0 → δ = 0; δ(0,1) = 3, δ(1,1) = 4
         // ∂C/∂b = Σ δ = 7
         assertEquals(7, layer.parameters().get(1).gradient().getDouble(0), EPS);
@@ -115,7 +116,7 @@ class ConvolutionalLayerExactTest {
             {{{1, 0}, {0, 1}}, {{0, 2}, {0, 0}}},     // filter 0: w(0,0,0)=1, w(1,1,0)=1, w(1,0,1)=2
             {{{0, 0}, {-1, 0}}, {{1, 1}, {1, 1}}}};   // filter 1: w(0,1,0)=-1, every w(i,j,1)=1
         ConvolutionalLayer layer = layer(new Shape(3, 2, 2), 2, 2, 2, w, new double[] {0, 10});
-        INDArray a = layer.forward(input, Mode.INFERENCE);
+        INDArray a = nhwc(layer.forward(input, Mode.INFERENCE));
         assertArrayEquals(new long[] {1, 1, 2, 2}, a.shape());   // (N, H'=1, W'=2, D=2)
         // (24), filter 0: z0(x,0) = a0(x,0) + a0(x+1,1) + 2·a1(x+1,0) + 0
         assertEquals(1 + 5 + 2 * -1, a.getDouble(0, 0, 0, 0), EPS);    // 4
@@ -126,7 +127,7 @@ class ConvolutionalLayerExactTest {
 
         // backward with g = 1 everywhere, all z > 0 so δ = 1: (28) ∂C/∂w(i,j,k) = Σ_x a_k(x+i, j)
         layer.forward(input, Mode.TRAINING);
-        layer.backward(Nd4j.ones(DataType.DOUBLE, 1, 1, 2, 2), true);
+        layer.backward(spatialFromNhwc(Nd4j.ones(DataType.DOUBLE, 1, 1, 2, 2)), true);
         INDArray gradW = layer.parameters().get(0).gradient();
         for (int d = 0; d < 2; d++) {
             assertEquals(1 + 2, gradW.getDouble(d, 0, 0, 0), EPS);     // k=0, (i,j)=(0,0): a0(0,0)+a0(1,0)
@@ -150,7 +151,8 @@ class ConvolutionalLayerExactTest {
         ConvolutionalLayer layer = layer(new Shape(2, 2, 1), 1, 1, 1, new double[][][][] {{{{1}}}}, new double[] {-1});
         INDArray a = layer.forward(input, Mode.TRAINING);
         assertArrayEquals(new double[] {0, 1, 0, 0}, a.reshape(4).toDoubleVector(), EPS);
-        INDArray gradInput = layer.backward(Nd4j.createFromArray(new double[] {10, 20, 30, 40}).reshape(1, 2, 2, 1), true);
+        INDArray gradInput = layer.backward(
+                spatialFromNhwc(Nd4j.createFromArray(new double[] {10, 20, 30, 40}).reshape(1, 2, 2, 1)), true);
         // δ = g ⊙ R'(z) = [0, 20, 0, 0]; ∂C/∂b = 20; ∂C/∂w = Σ δ a = 20·2 = 40; ∂C/∂a = δ·w = [0, 20, 0, 0]
         assertEquals(20, layer.parameters().get(1).gradient().getDouble(0), EPS);
         assertEquals(40, layer.parameters().get(0).gradient().getDouble(0), EPS);
@@ -287,9 +289,9 @@ class ConvolutionalLayerExactTest {
                 }
             }
         }
-        INDArray inference = layer.forward(input, Mode.INFERENCE);
-        INDArray a = layer.forward(input, Mode.TRAINING);
-        INDArray gradInput = layer.backward(gOut, true);
+        INDArray inference = nhwc(layer.forward(input, Mode.INFERENCE));
+        INDArray a = nhwc(layer.forward(input, Mode.TRAINING));
+        INDArray gradInput = layer.backward(spatialFromNhwc(gOut), true);
 
         double tol = 1e-10;
         assertArrayEquals(new long[] {n, hOut, wOut, depth}, a.shape());
@@ -339,5 +341,15 @@ class ConvolutionalLayerExactTest {
                 }
             }
         }
+    }
+
+    /** A spatial layer output read as (N, H, W, D), the order the expectations are written in. */
+    static INDArray nhwc(INDArray spatial) {
+        return spatial.permute(1, 0, 2, 3);
+    }
+
+    /** A gradient written as (N, H, W, D), put in the layers' spatial layout (H, N, W, D). */
+    static INDArray spatialFromNhwc(INDArray g) {
+        return g.permute(1, 0, 2, 3).dup('c');
     }
 }

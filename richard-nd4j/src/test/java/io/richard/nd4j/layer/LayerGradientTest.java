@@ -42,7 +42,7 @@ class LayerGradientTest {
         DenseLayer layer = new DenseLayer(new OutputLayerSpec(size, 0.1), input, Sigmoid.INSTANCE,
                 Nd4j.randn(DataType.DOUBLE, size, input.size()), Nd4j.randn(DataType.DOUBLE, 1, size), 1);
         GradientCheck.checkLayer(layer,
-                Nd4j.randn(DataType.DOUBLE, n, input.height(), input.width(), input.depth()),
+                Nd4j.randn(DataType.DOUBLE, Layouts.spatialShape(n, input)),
                 Nd4j.randn(DataType.DOUBLE, n, size));
     }
 
@@ -64,7 +64,7 @@ class LayerGradientTest {
         Layer layer = new ConvolutionalLayer(spec, input,
                 Nd4j.randn(DataType.DOUBLE, depth, input.depth(), kH, kW), Nd4j.randn(DataType.DOUBLE, 1, depth), 1);
         GradientCheck.checkLayer(layer, Nd4j.randn(DataType.DOUBLE, n, input.size()),
-                Nd4j.randn(DataType.DOUBLE, n, output.height(), output.width(), output.depth()));
+                Nd4j.randn(DataType.DOUBLE, Layouts.spatialShape(n, output)));
     }
 
     static Stream<Arguments> poolShapes() {
@@ -82,7 +82,7 @@ class LayerGradientTest {
         Shape output = spec.outputShape(input);
         Layer layer = new MaxPoolingLayer(spec, input);
         GradientCheck.checkLayer(layer,
-                Nd4j.randn(DataType.DOUBLE, n, input.height(), input.width(), input.depth()),
-                Nd4j.randn(DataType.DOUBLE, n, output.height(), output.width(), output.depth()));
+                Nd4j.randn(DataType.DOUBLE, Layouts.spatialShape(n, input)),
+                Nd4j.randn(DataType.DOUBLE, Layouts.spatialShape(n, output)));
     }
 }

@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient goes only to the FIRST maximum in scan order, row by row from y = 0 and x ascending within a row.
  *
  * <p>Inputs are written as planes[c][y][x] and given flat (N, W·H·C) in reference order c·W·H + y·W + x; the
- * output is spatial (N, H', W', C); the input gradient comes back flat like the input.
+ * output is spatial (H', N, W', C); the input gradient comes back flat like the input.
  */
 class MaxPoolingLayerExactTest {
 
@@ -42,17 +42,17 @@ class MaxPoolingLayerExactTest {
         return out;
     }
 
-    /** A spatial (N, H', W', C) gradient from g[n][c][y][x]. */
+    /** A spatial (H', N, W', C) gradient from g[n][c][y][x]. */
     static INDArray spatial(double[][][][] g) {
         int c = g[0].length;
         int h = g[0][0].length;
         int w = g[0][0][0].length;
-        INDArray out = Nd4j.create(DataType.DOUBLE, g.length, h, w, c);
+        INDArray out = Nd4j.create(DataType.DOUBLE, h, g.length, w, c);   // the spatial layout (H, N, W, C)
         for (int n = 0; n < g.length; n++) {
             for (int k = 0; k < c; k++) {
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
-                        out.putScalar(new long[] {n, y, x, k}, g[n][k][y][x]);
+                        out.putScalar(new long[] {y, n, x, k}, g[n][k][y][x]);
                     }
                 }
             }
@@ -60,7 +60,8 @@ class MaxPoolingLayerExactTest {
         return out;
     }
 
-    static void assertSpatial(double[][][][] expected, INDArray actual) {
+    static void assertSpatial(double[][][][] expected, INDArray spatial) {
+        INDArray actual = spatial.permute(1, 0, 2, 3);    // the layers' (H, N, W, C) read as (N, H, W, C)
         int c = expected[0].length;
         int h = expected[0][0].length;
         int w = expected[0][0][0].length;
@@ -225,11 +226,11 @@ class MaxPoolingLayerExactTest {
         INDArray input = Layouts.spatial(flat(new double[][][][] {SQUARE}), new Shape(4, 4, 1));
         layer.forward(input, Mode.TRAINING);
         INDArray gradInput = layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), true);
-        assertArrayEquals(new long[] {1, 4, 4, 1}, gradInput.shape());
-        assertEquals(10, gradInput.getDouble(0, 1, 0, 0), EPS);   // (x=0, y=1)
-        assertEquals(20, gradInput.getDouble(0, 1, 3, 0), EPS);   // (x=3, y=1)
-        assertEquals(30, gradInput.getDouble(0, 2, 0, 0), EPS);   // (x=0, y=2)
-        assertEquals(40, gradInput.getDouble(0, 2, 3, 0), EPS);   // (x=3, y=2)
+        assertArrayEquals(new long[] {4, 1, 4, 1}, gradInput.shape());   // spatial (H, N, W, C)
+        assertEquals(10, gradInput.getDouble(1, 0, 0, 0), EPS);   // (x=0, y=1)
+        assertEquals(20, gradInput.getDouble(1, 0, 3, 0), EPS);   // (x=3, y=1)
+        assertEquals(30, gradInput.getDouble(2, 0, 0, 0), EPS);   // (x=0, y=2)
+        assertEquals(40, gradInput.getDouble(2, 0, 3, 0), EPS);   // (x=3, y=2)
         assertEquals(100, gradInput.sumNumber().doubleValue(), EPS);
         assertNull(layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), false));
     }
