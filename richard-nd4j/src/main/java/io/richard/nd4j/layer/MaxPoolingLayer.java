@@ -52,9 +52,9 @@ public final class MaxPoolingLayer implements Layer {
         INDArray z = buffers.get("z", A.dataType(), shape).assign(offset(A, 0, 0));
         INDArray candidate = buffers.get("candidate", A.dataType(), shape);
         for (int j = 0; j < rH; j++) {
-            for (int i = 0; i < rW; i++) {
-                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}; the strided view is copied first, which ND4J does
-                // much faster than an element-wise maximum with a strided operand
+            for (int i = j == 0 ? 1 : 0; i < rW; i++) {
+                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}, starting from offset (0, 0); the strided view is copied
+                // first, which ND4J does much faster than an element-wise maximum with a strided operand
                 Transforms.max(z, candidate.assign(offset(A, i, j)), false);
             }
         }
