@@ -215,17 +215,7 @@ final class DataSources {
 
     /** Recognises IDX files (gzipped or not) and images by their first bytes. */
     static FileKind kind(Path file) {
-        byte[] head;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(4);
-            byte[] first = raw.readNBytes(2);
-            raw.reset();
-            InputStream in = first.length == 2 && (first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b
-                    ? new GZIPInputStream(raw) : raw;
-            head = in.readNBytes(4);
-        } catch (IOException e) {
-            return FileKind.OTHER;
-        }
+        byte[] head = head(file, 4);
         if (head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08) {
             return head[3] == 3 ? FileKind.IDX_IMAGES : head[3] == 1 ? FileKind.IDX_LABELS : FileKind.IDX_OTHER;
         }

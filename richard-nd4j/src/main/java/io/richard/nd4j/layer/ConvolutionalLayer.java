@@ -8,6 +8,7 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.nd4j.Relu;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,7 +73,7 @@ public final class ConvolutionalLayer implements Layer {
             throw new IllegalArgumentException("convolutional b must have " + spec.depth() + " values, got "
                     + b.length());
         }
-        this.activation = io.richard.nd4j.Relu.INSTANCE;
+        this.activation = Relu.INSTANCE;
         this.dropout = new Dropout(spec.dropoutRate(), seed);
         this.W = W;
         this.b = b.reshape(1, spec.depth());
