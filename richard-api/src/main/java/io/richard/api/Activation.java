@@ -16,7 +16,8 @@ public interface Activation {
     INDArray derivative(INDArray a);
 
     /**
-     * The layer delta δ = ∇a C ⊙ f'(z), written into {@code out} (same shape as {@code a}) and returned;
+     * The layer delta δ = ∇a C ⊙ f'(z), written into {@code out} (same shape as {@code a}, a separate array from
+     * {@code gradA} and {@code a}) and returned;
      * implementations may fuse the product.
      */
     default INDArray delta(INDArray gradA, INDArray a, INDArray out) {

@@ -14,6 +14,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The matrix products of the layers, called straight through CBLAS on ND4J's CPU backend.
@@ -30,38 +31,93 @@ public final class Blas {
     private Blas() {
     }
 
+    /**
+     * Rows {@code first} to {@code first + rows − 1} of a row-major 2-d array (or of a vector, as one row) whose
+     * rows are contiguous. Cheap to make (a plain Java object), unlike an ND4J view, whose shape information is
+     * native memory: the convolution takes dozens of row windows per mini-batch.
+     */
+    public record Matrix(INDArray array, long first, int rows) {
+
+        /** All rows of a 2-d array (or a vector, as one row) with contiguous rows. */
+        public static Matrix of(INDArray a) {
+            if (a.rank() > 2 || (a.rank() == 2 && a.columns() > 1 && a.stride(1) != 1)) {
+                throw new IllegalArgumentException("not a row-major matrix with contiguous rows: shape "
+                        + shape(a) + ", strides " + java.util.Arrays.toString(a.stride()));
+            }
+            return new Matrix(a, 0, a.rank() == 2 ? (int) a.rows() : 1);
+        }
+
+        /** Rows {@code first} to {@code first + count − 1} of this matrix. */
+        public Matrix rows(long first, long count) {
+            if (first < 0 || count < 0 || first + count > rows) {
+                throw new IndexOutOfBoundsException("rows " + first + "…" + (first + count - 1) + " of " + rows);
+            }
+            return new Matrix(array, this.first + first, (int) count);
+        }
+
+        public int columns() {
+            return array.rank() == 2 ? (int) array.columns() : (int) array.length();
+        }
+
+        /** Elements from one row to the next. */
+        int ld() {
+            return (int) Math.max(1, array.rank() == 2 ? Math.max(array.stride(0), columns()) : columns());
+        }
+
+        /** Elements from the start of the array's buffer to the first element. */
+        long position() {
+            return array.offset() - array.data().offset() + first * ld();
+        }
+
+        /** The same rows as an ND4J view (for backends that cannot take a raw address). */
+        INDArray view() {
+            return array.rank() == 2
+                    ? array.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all()) : array;
+        }
+    }
+
     /** C ← alpha · op(A) · op(B) + beta · C, where op transposes when asked; returns C. */
     public static INDArray gemm(INDArray A, boolean transA, INDArray B, boolean transB, INDArray C, double alpha, double beta) {
         if (!direct(A, B, C)) {
             return Nd4j.gemm(A, B, C, transA, transB, alpha, beta);
         }
-        long m = C.rows();
-        long n = C.columns();
-        long k = transA ? A.rows() : A.columns();
+        gemm(Matrix.of(A), transA, Matrix.of(B), transB, Matrix.of(C), alpha, beta);
+        return C;
+    }
+
+    /** C ← alpha · op(A) · op(B) + beta · C on matrix regions, where op transposes when asked. */
+    public static void gemm(Matrix A, boolean transA, Matrix B, boolean transB, Matrix C, double alpha, double beta) {
+        int m = C.rows();
+        int n = C.columns();
+        int k = transA ? A.rows() : A.columns();
         if ((transA ? A.columns() : A.rows()) != m || (transB ? B.rows() : B.columns()) != n
                 || (transB ? B.columns() : B.rows()) != k) {
-            throw new IllegalArgumentException("gemm shapes do not agree: A " + shape(A) + (transA ? "ᵀ" : "")
-                    + ", B " + shape(B) + (transB ? "ᵀ" : "") + ", C " + shape(C));
+            throw new IllegalArgumentException("gemm shapes do not agree: A " + A.rows() + "×" + A.columns()
+                    + (transA ? "ᵀ" : "") + ", B " + B.rows() + "×" + B.columns() + (transB ? "ᵀ" : "") + ", C "
+                    + m + "×" + n);
         }
-        if (m == 1 && C.dataType() == DataType.FLOAT) {
+        DataType type = C.array().dataType();
+        if (!CPU || (type != DataType.FLOAT && type != DataType.DOUBLE) || A.array().dataType() != type
+                || B.array().dataType() != type) {
+            Nd4j.gemm(A.view(), B.view(), C.view(), transA, transB, alpha, beta);
+            return;
+        }
+        if (m == 1 && type == DataType.FLOAT) {
             // a row times a matrix is a matrix-vector product, which OpenBLAS does much faster than gemm
             // (no packing): cᵀ = op(B)ᵀ · aᵀ
-            int rowsB = (int) B.rows();
-            int colsB = (int) B.columns();
-            cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, rowsB, colsB, (float) alpha, floats(B),
-                    ld(B), floats(A), transA ? ld(A) : 1, (float) beta, floats(C), 1);
-            return C;
+            cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, B.rows(), B.columns(), (float) alpha,
+                    floats(B), B.ld(), floats(A), transA ? A.ld() : 1, (float) beta, floats(C), 1);
+            return;
         }
         int opA = transA ? CblasTrans : CblasNoTrans;
         int opB = transB ? CblasTrans : CblasNoTrans;
-        if (C.dataType() == DataType.FLOAT) {
-            cblas_sgemm(CblasRowMajor, opA, opB, (int) m, (int) n, (int) k, (float) alpha, floats(A), ld(A),
-                    floats(B), ld(B), (float) beta, floats(C), ld(C));
+        if (type == DataType.FLOAT) {
+            cblas_sgemm(CblasRowMajor, opA, opB, m, n, k, (float) alpha, floats(A), A.ld(), floats(B), B.ld(),
+                    (float) beta, floats(C), C.ld());
         } else {
-            cblas_dgemm(CblasRowMajor, opA, opB, (int) m, (int) n, (int) k, alpha, doubles(A), ld(A),
-                    doubles(B), ld(B), beta, doubles(C), ld(C));
+            cblas_dgemm(CblasRowMajor, opA, opB, m, n, k, alpha, doubles(A), A.ld(), doubles(B), B.ld(), beta,
+                    doubles(C), C.ld());
         }
-        return C;
     }
 
     /** y ← alpha · x + y for two contiguous arrays of the same length; returns y. */
@@ -110,10 +166,6 @@ public final class Blas {
         return true;
     }
 
-    private static int ld(INDArray a) {
-        return (int) Math.max(1, a.rank() == 2 ? Math.max(a.stride(0), a.columns()) : a.length());
-    }
-
     /** The address of a's first element: a view's buffer already starts at the view's own offset. */
     private static FloatPointer floats(INDArray a) {
         return new FloatPointer(a.data().addressPointer()).position(a.offset() - a.data().offset());
@@ -121,6 +173,14 @@ public final class Blas {
 
     private static DoublePointer doubles(INDArray a) {
         return new DoublePointer(a.data().addressPointer()).position(a.offset() - a.data().offset());
+    }
+
+    private static FloatPointer floats(Matrix a) {
+        return new FloatPointer(a.array().data().addressPointer()).position(a.position());
+    }
+
+    private static DoublePointer doubles(Matrix a) {
+        return new DoublePointer(a.array().data().addressPointer()).position(a.position());
     }
 
     private static String shape(INDArray a) {

@@ -9,6 +9,7 @@ import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.nd4j.Relu;
+import io.richard.nd4j.layer.Blas.Matrix;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -88,13 +89,13 @@ public final class ConvolutionalLayer implements Layer {
         long n = Layouts.batchSize(input);
         DataType type = W.dataType();
         INDArray X = paddedRows(input, buffers.get("X", type, inputRows(n) + paddingRows(), inputShape.depth()));
-        INDArray kernels = offsetMatrices(buffers);
+        Matrix kernels = offsetMatrices(buffers);
         INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
         Blas.gemm(buffers.ones(type, fullRows(n), 1), false, b, false, zFull, 1.0, 0.0);  // z = b^{l,d} everywhere, then
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (24) z_{x,y} += Σ_k w_{i,j,k} a_{x+i,y+j,k} for every position at once: the sum over k is the gemm
-                Blas.gemm(window(X, i, j, n), false, offset(kernels, i, j), false, zFull, 1.0, 1.0);
+                Blas.gemm(window(X, i, j, n), false, offset(kernels, i, j), false, Matrix.of(zFull), 1.0, 1.0);
             }
         }
         // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions
@@ -131,7 +132,8 @@ public final class ConvolutionalLayer implements Layer {
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for offset (i, j), Σ_{x,y} a_{x+i,y+j,k} δ_{x,y}, over the mini-batch
-                Blas.gemm(window(X, i, j, n), true, deltaFull, false, offset(gradOffsets, i, j), 1.0, 0.0);
+                Blas.gemm(window(X, i, j, n), true, Matrix.of(deltaFull), false,
+                        offset(Matrix.of(gradOffsets), i, j), 1.0, 0.0);
             }
         }
         gradW.assign(gradOffsets.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1));
@@ -140,12 +142,12 @@ public final class ConvolutionalLayer implements Layer {
         if (!inputGradient) {
             return null;
         }
-        INDArray kernels = offsetMatrices(buffers);
+        Matrix kernels = offsetMatrices(buffers);
         INDArray gradX = buffers.get("gradX", type, X.rows(), inputShape.depth()).assign(0.0);
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
-                Blas.gemm(deltaFull, false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, 1.0);
+                Blas.gemm(Matrix.of(deltaFull), false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, 1.0);
             }
         }
         INDArray gradInput = gradX.get(NDArrayIndex.interval(0, inputRows(n)), NDArrayIndex.all())
@@ -181,22 +183,20 @@ public final class ConvolutionalLayer implements Layer {
     }
 
     /** The H'·N·W rows of {@code rows} starting at j·N·W + i: the inputs that kernel element (i, j) meets. */
-    private INDArray window(INDArray rows, int i, int j, long n) {
-        long start = (long) j * n * inputShape.width() + i;
-        return rows.get(NDArrayIndex.interval(start, start + fullRows(n)), NDArrayIndex.all());
+    private Matrix window(INDArray rows, int i, int j, long n) {
+        return Matrix.of(rows).rows((long) j * n * inputShape.width() + i, fullRows(n));
     }
 
     /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j). */
-    private INDArray offsetMatrices(Buffers buffers) {
+    private Matrix offsetMatrices(Buffers buffers) {
         INDArray stacked = buffers.get("kernels", W.dataType(), kH, kW, inputShape.depth(), spec.depth());
         stacked.assign(W.permute(2, 3, 1, 0));
-        return stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth());
+        return Matrix.of(stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth()));
     }
 
     /** The (C, D) matrix of offset (i, j) in a stack made by {@link #offsetMatrices(Buffers)}. */
-    private INDArray offset(INDArray stacked, int i, int j) {
-        long start = ((long) j * kW + i) * inputShape.depth();
-        return stacked.get(NDArrayIndex.interval(start, start + inputShape.depth()), NDArrayIndex.all());
+    private Matrix offset(Matrix stacked, int i, int j) {
+        return stacked.rows(((long) j * kW + i) * inputShape.depth(), inputShape.depth());
     }
 
     /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view. */

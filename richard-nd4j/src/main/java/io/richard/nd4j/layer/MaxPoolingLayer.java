@@ -8,6 +8,8 @@ import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -17,10 +19,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Vectorised over the mini-batch and the positions: for a region offset (i, j), the inputs
  * a<sub>rW·x+i, rH·y+j</sub> of every region of every sample form one strided view of the spatial input
- * (H, N, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets with one
- * element-wise maximum each, and (33) is the same loop routing δ to the offset that held the maximum. The
- * offsets are visited in scan order (row by row, x ascending) and only the first maximum of a region receives δ,
- * the reference's tie rule.
+ * (H, N, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets, in scan
+ * order (row by row, x ascending), with one element-wise maximum each.
+ *
+ * <p>The argmax mask of (33) is recorded on the way: {@code raised[o]} is 1 where offset o's input is strictly
+ * greater than every input before it in its region. The first maximum of a region is then the last offset that
+ * raised it (offset 0 when none did), the reference's tie rule; backward walks the offsets from the last one,
+ * routes δ to each offset that raised its region's maximum and has not been routed yet, and gives what is left
+ * to offset 0. Backward never rereads the input.
  */
 public final class MaxPoolingLayer implements Layer {
 
@@ -33,8 +39,8 @@ public final class MaxPoolingLayer implements Layer {
 
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
-    private INDArray A;
-    private INDArray z;
+    private long batchSize;
+    private INDArray raised;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -48,20 +54,26 @@ public final class MaxPoolingLayer implements Layer {
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         INDArray A = Layouts.spatial(input, inputShape);
-        long[] shape = Layouts.spatialShape(Layouts.batchSize(A), outputShape);
-        INDArray z = buffers.get("z", A.dataType(), shape).assign(offset(A, 0, 0));
-        INDArray candidate = buffers.get("candidate", A.dataType(), shape);
-        for (int j = 0; j < rH; j++) {
-            for (int i = j == 0 ? 1 : 0; i < rW; i++) {
-                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}, starting from offset (0, 0); the strided view is copied
-                // first, which ND4J does much faster than an element-wise maximum with a strided operand
-                Transforms.max(z, candidate.assign(offset(A, i, j)), false);
+        long n = Layouts.batchSize(A);
+        long[] shape = Layouts.spatialShape(n, outputShape);
+        DataType type = A.dataType();
+        INDArray z = buffers.get("z", type, shape).assign(offset(A, 0, 0));
+        INDArray candidate = buffers.get("candidate", type, shape);
+        INDArray raised = mode == Mode.TRAINING ? buffers.get("raised", type, offsets(shape)) : null;
+        for (int o = 1; o < rW * rH; o++) {
+            candidate.assign(offset(A, o % rW, o / rW));      // a contiguous copy: ND4J is slow on strided operands
+            if (raised != null) {
+                // where a_{x+i,y+j} > max so far, the region's first maximum moves to offset o (for (33))
+                INDArray raisedHere = raised.get(NDArrayIndex.point(o - 1));
+                candidate.sub(z, raisedHere);
+                Nd4j.exec(new Step(raisedHere, raisedHere, 0.0));
             }
+            Transforms.max(z, candidate, false);                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
         }
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
-            this.A = A;
-            this.z = z;
+            this.batchSize = n;
+            this.raised = raised;
         }
         return z;                                                         // (29) a = z, no activation
     }
@@ -72,22 +84,29 @@ public final class MaxPoolingLayer implements Layer {
             return null;
         }
         Buffers buffers = this.buffers.of(Mode.TRAINING);
-        DataType type = z.dataType();
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
-        INDArray gradA = buffers.get("gradA", type, A.shape());
-        INDArray unrouted = buffers.get("unrouted", type, z.shape()).assign(1.0);
-        INDArray mask = buffers.get("mask", type, z.shape());
-        for (int j = 0; j < rH; j++) {
-            for (int i = 0; i < rW; i++) {
-                // the argmax mask of this offset: a ≤ z everywhere, so 1 + sign(a − z) is 1 exactly where a is its
-                // region's maximum; keeping only regions not yet routed gives the first maximum in scan order
-                Blas.axpy(-1.0, z, mask.assign(offset(A, i, j)));
-                Transforms.sign(mask, false).addi(1.0).muli(unrouted);
-                Blas.axpy(-1.0, mask, unrouted);
-                offset(gradA, i, j).assign(mask.muli(delta));             // (33) δ where a was the max, else 0
-            }
+        DataType type = delta.dataType();
+        long[] shape = Layouts.spatialShape(batchSize, outputShape);
+        INDArray gradA = buffers.get("gradA", type, Layouts.spatialShape(batchSize, inputShape));
+        INDArray unrouted = buffers.get("unrouted", type, shape).assign(delta);
+        INDArray routed = buffers.get("routed", type, shape);
+        for (int o = rW * rH - 1; o >= 1; o--) {
+            // (33) δ goes to offset o where o holds its region's first maximum: o raised the maximum and no later
+            // offset did (those took their δ already)
+            unrouted.mul(raised.get(NDArrayIndex.point(o - 1)), routed);
+            unrouted.subi(routed);
+            offset(gradA, o % rW, o / rW).assign(routed);
         }
+        offset(gradA, 0, 0).assign(unrouted);                   // (33) regions no later offset raised: offset 0
         return Layouts.as(gradA, inputRank, inputShape);
+    }
+
+    /** The shape of one array per region offset after the first, each shaped like the output. */
+    private long[] offsets(long[] outputShape) {
+        long[] shape = new long[outputShape.length + 1];
+        shape[0] = (long) rW * rH - 1;
+        System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
+        return shape;
     }
 
     /** The inputs at offset (i, j) of every region: a strided (H', N, W', C) view of the spatial array. */
