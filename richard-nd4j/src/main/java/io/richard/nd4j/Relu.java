@@ -1,10 +1,8 @@
 package io.richard.nd4j;
 
 import io.richard.api.Activation;
+import io.richard.nd4j.layer.Elementwise;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The rectifier R(z) = max(0, z) of (23), with R'(z) = 1 for z &gt; 0 and 0 otherwise, as (26) states (the
@@ -20,7 +18,7 @@ public final class Relu implements Activation {
 
     @Override
     public INDArray applyInPlace(INDArray z) {
-        return Transforms.relu(z, false);                     // (23)
+        return Elementwise.relu(z, z);                        // (23)
     }
 
     @Override
@@ -35,8 +33,8 @@ public final class Relu implements Activation {
      */
     @Override
     public INDArray delta(INDArray gradA, INDArray a, INDArray out) {
-        Nd4j.exec(new Sign(a, out));                          // (26) R'(z)
-        return out.muli(gradA);                               // δ = ∇a C ⊙ R'(z)
+        Elementwise.sign(a, out);                             // (26) R'(z)
+        return Elementwise.multiply(out, gradA, out);         // δ = ∇a C ⊙ R'(z)
     }
 
     @Override

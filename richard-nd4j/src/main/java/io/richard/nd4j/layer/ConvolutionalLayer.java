@@ -27,7 +27,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * offset (i, j) the inputs a<sub>x+i,y+j</sub> met by the output positions of the first H' image rows of every
  * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. So the sums over i and j of
  * (24) are the loop over offsets, and the sum over k is one gemm per offset, accumulated into a "full" output of
- * H'·N·W rows; the rows with x ≥ W' are not valid positions and are dropped. The same windows give (28) as
+ * H'·N·W rows; the rows with x ≥ W' are not valid positions. The layer's output is the view of the valid rows
+ * (an (H', N, W', D) array with the full output's strides), so nothing is copied. The same windows give (28) as
  * {@code ∇W_ij = window(i,j)ᵀ · δ} and (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions
  * that are not valid.
  */
@@ -52,6 +53,7 @@ public final class ConvolutionalLayer implements Layer {
     private int inputRank;
     private INDArray X;
     private INDArray a;
+    private INDArray aFull;
     private INDArray dropoutMask;
 
     /**
@@ -88,7 +90,7 @@ public final class ConvolutionalLayer implements Layer {
         Buffers buffers = this.buffers.of(mode);
         long n = Layouts.batchSize(input);
         DataType type = W.dataType();
-        INDArray X = paddedRows(input, buffers.get("X", type, inputRows(n) + paddingRows(), inputShape.depth()));
+        INDArray X = paddedRows(buffers, input, buffers.get("X", type, inputRows(n) + paddingRows(), inputShape.depth()));
         Matrix kernels = offsetMatrices(buffers);
         INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
         Blas.gemm(buffers.ones(type, fullRows(n), 1), false, b, false, zFull, 1.0, 0.0);  // z = b^{l,d} everywhere, then
@@ -98,15 +100,17 @@ public final class ConvolutionalLayer implements Layer {
                 Blas.gemm(window(X, i, j, n), false, offset(kernels, i, j), false, Matrix.of(zFull), 1.0, 1.0);
             }
         }
-        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions
-        INDArray z = buffers.get("z", type, Layouts.spatialShape(n, outputShape)).assign(validPositions(zFull, n));
-        INDArray a = activation.applyInPlace(z);                          // (21), (25) A = R(Z); R' needs only a
+        // (21), (25) A = R(Z), applied to the whole full output (contiguous, so fast); R' needs only a
+        INDArray aFull = activation.applyInPlace(zFull);
+        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions: a view of the full output, not a copy
+        INDArray a = validPositions(buffers, "aFull", aFull, n);
         if (mode == Mode.INFERENCE) {
             return a;
         }
         this.inputRank = input.rank();
         this.X = X;
         this.a = a;
+        this.aFull = aFull;
         if (!dropout.active()) {
             return a;
         }
@@ -124,9 +128,11 @@ public final class ConvolutionalLayer implements Layer {
         if (dropout.active()) {
             gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
-        INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);  // stays 0 where no output exists
-        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape())); // δ = ∂C/∂a ⊙ R'(z), (26)
-        validPositions(deltaFull, n).assign(delta);
+        // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions (never written)
+        INDArray gradFull = buffers.get("gradFull", type, fullRows(n), depth);
+        Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
+        // (26) δ = ∂C/∂a ⊙ R'(z), so δ is 0 at the rows that are not valid positions
+        INDArray deltaFull = activation.delta(gradFull, aFull, buffers.get("deltaFull", type, fullRows(n), depth));
 
         INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);
         for (int j = 0; j < kH; j++) {
@@ -136,22 +142,23 @@ public final class ConvolutionalLayer implements Layer {
                         offset(Matrix.of(gradOffsets), i, j), 1.0, 0.0);
             }
         }
-        gradW.assign(gradOffsets.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1));
+        Elementwise.copy(buffers.view("gradOffsets as W", gradOffsets,
+                g -> g.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1)), gradW);
         // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}, over the mini-batch (δ is 0 at the positions that are not valid)
         Blas.gemm(buffers.ones(type, fullRows(n), 1), true, deltaFull, false, gradB, 1.0, 0.0);
         if (!inputGradient) {
             return null;
         }
         Matrix kernels = offsetMatrices(buffers);
-        INDArray gradX = buffers.get("gradX", type, X.rows(), inputShape.depth()).assign(0.0);
+        INDArray gradX = Elementwise.fill(buffers.get("gradX", type, X.rows(), inputShape.depth()), 0.0);
         for (int j = 0; j < kH; j++) {
             for (int i = 0; i < kW; i++) {
                 // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
                 Blas.gemm(Matrix.of(deltaFull), false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, 1.0);
             }
         }
-        INDArray gradInput = gradX.get(NDArrayIndex.interval(0, inputRows(n)), NDArrayIndex.all())
-                .reshape('c', Layouts.spatialShape(n, inputShape));
+        INDArray gradInput = buffers.view("gradX rows", gradX, g -> g.get(NDArrayIndex.interval(0, inputRows(n)),
+                NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
         return Layouts.as(gradInput, inputRank, inputShape);
     }
 
@@ -174,10 +181,10 @@ public final class ConvolutionalLayer implements Layer {
      * Writes the input into {@code X} as H·N·W rows of C channels; the padding rows after them are never written
      * and stay zero.
      */
-    private INDArray paddedRows(INDArray input, INDArray X) {
+    private INDArray paddedRows(Buffers buffers, INDArray input, INDArray X) {
         long n = Layouts.batchSize(input);
-        INDArray rows = X.get(NDArrayIndex.interval(0, inputRows(n)), NDArrayIndex.all())
-                .reshape('c', Layouts.spatialShape(n, inputShape));
+        INDArray rows = buffers.view("X rows", X, x -> x.get(NDArrayIndex.interval(0, inputRows(n)),
+                NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
         Layouts.spatialInto(input, inputShape, rows);
         return X;
     }
@@ -190,7 +197,7 @@ public final class ConvolutionalLayer implements Layer {
     /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j). */
     private Matrix offsetMatrices(Buffers buffers) {
         INDArray stacked = buffers.get("kernels", W.dataType(), kH, kW, inputShape.depth(), spec.depth());
-        stacked.assign(W.permute(2, 3, 1, 0));
+        Elementwise.copy(buffers.view("W by offset", W, w -> w.permute(2, 3, 1, 0)), stacked);
         return Matrix.of(stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth()));
     }
 
@@ -199,11 +206,11 @@ public final class ConvolutionalLayer implements Layer {
         return stacked.rows(((long) j * kW + i) * inputShape.depth(), inputShape.depth());
     }
 
-    /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view. */
-    private INDArray validPositions(INDArray full, long n) {
-        return full.reshape('c', outputShape.height(), n, inputShape.width(), outputShape.depth())
-                .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, outputShape.width()),
-                        NDArrayIndex.all());
+    /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view (remembered). */
+    private INDArray validPositions(Buffers buffers, String name, INDArray full, long n) {
+        return buffers.view(name + " valid", full, f -> f.reshape('c', outputShape.height(), n, inputShape.width(),
+                outputShape.depth()).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.interval(0, outputShape.width()), NDArrayIndex.all()));
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class Layouts {
     /** Writes the input into {@code target}, a spatial (H, N, W, D) array, converting from flat if needed. */
     public static INDArray spatialInto(INDArray input, Shape shape, INDArray target) {
         if (input.rank() == 4) {
-            return target.assign(input);
+            return Elementwise.copy(input, target);
         }
         long n = input.size(0);
         return target.assign(input.reshape('c', n, shape.depth(), shape.height(), shape.width()).permute(2, 0, 3, 1));

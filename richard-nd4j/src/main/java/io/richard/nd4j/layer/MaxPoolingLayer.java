@@ -8,11 +8,8 @@ import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Non-overlapping max pooling over M × N regions (here rW × rH), equations (29)–(33).
@@ -57,18 +54,18 @@ public final class MaxPoolingLayer implements Layer {
         long n = Layouts.batchSize(A);
         long[] shape = Layouts.spatialShape(n, outputShape);
         DataType type = A.dataType();
-        INDArray z = buffers.get("z", type, shape).assign(offset(A, 0, 0));
+        INDArray z = Elementwise.copy(offset(buffers, "A", A, 0), buffers.get("z", type, shape));
         INDArray candidate = buffers.get("candidate", type, shape);
         INDArray raised = mode == Mode.TRAINING ? buffers.get("raised", type, offsets(shape)) : null;
         for (int o = 1; o < rW * rH; o++) {
-            candidate.assign(offset(A, o % rW, o / rW));      // a contiguous copy: ND4J is slow on strided operands
+            // a contiguous copy of offset o's inputs first: ND4J is slow on strided operands
+            Elementwise.copy(offset(buffers, "A", A, o), candidate);
             if (raised != null) {
                 // where a_{x+i,y+j} > max so far, the region's first maximum moves to offset o (for (33))
-                INDArray raisedHere = raised.get(NDArrayIndex.point(o - 1));
-                candidate.sub(z, raisedHere);
-                Nd4j.exec(new Step(raisedHere, raisedHere, 0.0));
+                INDArray raisedHere = raised(buffers, raised, o);
+                Elementwise.step(Elementwise.subtract(candidate, z, raisedHere), raisedHere);
             }
-            Transforms.max(z, candidate, false);                // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
+            Elementwise.max(z, candidate, z);                   // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
         }
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
@@ -88,17 +85,27 @@ public final class MaxPoolingLayer implements Layer {
         DataType type = delta.dataType();
         long[] shape = Layouts.spatialShape(batchSize, outputShape);
         INDArray gradA = buffers.get("gradA", type, Layouts.spatialShape(batchSize, inputShape));
-        INDArray unrouted = buffers.get("unrouted", type, shape).assign(delta);
+        INDArray unrouted = Elementwise.copy(delta, buffers.get("unrouted", type, shape));
         INDArray routed = buffers.get("routed", type, shape);
         for (int o = rW * rH - 1; o >= 1; o--) {
             // (33) δ goes to offset o where o holds its region's first maximum: o raised the maximum and no later
             // offset did (those took their δ already)
-            unrouted.mul(raised.get(NDArrayIndex.point(o - 1)), routed);
-            unrouted.subi(routed);
-            offset(gradA, o % rW, o / rW).assign(routed);
+            Elementwise.multiply(raised(buffers, raised, o), unrouted, routed);
+            Elementwise.subtract(unrouted, routed, unrouted);
+            Elementwise.copy(routed, offset(buffers, "gradA", gradA, o));
         }
-        offset(gradA, 0, 0).assign(unrouted);                   // (33) regions no later offset raised: offset 0
+        Elementwise.copy(unrouted, offset(buffers, "gradA", gradA, 0)); // (33) regions no later offset raised: offset 0
         return Layouts.as(gradA, inputRank, inputShape);
+    }
+
+    /** {@code raised[o − 1]}: where offset o raised its region's maximum. */
+    private static INDArray raised(Buffers buffers, INDArray raised, int o) {
+        return buffers.view("raised " + o, raised, r -> r.get(NDArrayIndex.point(o - 1)));
+    }
+
+    /** The inputs at offset o = j·rW + i of every region (see {@link #offset(INDArray, int, int)}), remembered. */
+    private INDArray offset(Buffers buffers, String name, INDArray spatial, int o) {
+        return buffers.view(name + " " + o, spatial, s -> offset(s, o % rW, o / rW));
     }
 
     /** The shape of one array per region offset after the first, each shaped like the output. */
