@@ -3,8 +3,10 @@ package io.richard.nd4j.layer;
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
 import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
+import static org.bytedeco.openblas.global.openblas.cblas_saxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
@@ -123,7 +125,12 @@ public final class Blas {
     /** y ← alpha · x + y for two contiguous arrays of the same length; returns y. */
     public static INDArray axpy(double alpha, INDArray x, INDArray y) {
         if (vectors(x, y)) {
-            Nd4j.getBlasWrapper().level1().axpy(x.length(), alpha, x, y);
+            int n = (int) x.length();
+            if (x.dataType() == DataType.FLOAT) {
+                cblas_saxpy(n, (float) alpha, floats(x), 1, floats(y), 1);
+            } else {
+                cblas_daxpy(n, alpha, doubles(x), 1, doubles(y), 1);
+            }
             return y;
         }
         return y.addi(x.mul(alpha));
@@ -143,7 +150,8 @@ public final class Blas {
     private static boolean vectors(INDArray x, INDArray y) {
         return CPU && x.dataType() == y.dataType()
                 && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE)
-                && x.length() == y.length() && x.elementWiseStride() == 1 && y.elementWiseStride() == 1;
+                && x.length() == y.length() && x.elementWiseStride() == 1 && y.elementWiseStride() == 1
+                && (x.rank() < 2 || x.ordering() == y.ordering());
     }
 
     /** True when every array can go to CBLAS: CPU backend, one floating type, row-major with contiguous rows. */

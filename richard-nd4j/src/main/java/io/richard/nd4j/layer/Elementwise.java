@@ -14,6 +14,8 @@ import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.nativeblas.NativeOps;
@@ -50,6 +52,8 @@ public final class Elementwise {
     private static final int SCALAR_RELU = 39;
     private static final int SCALAR_STEP = 41;
     private static final int SAME_SIGN = 1;
+    private static final int SAME_TIMES_ONE_MINUS = 5;
+    private static final int STRICT_SIGMOID = 26;
     private static final int ANY_ASSIGN = 0;
 
     private Elementwise() {
@@ -97,6 +101,28 @@ public final class Elementwise {
         check(x, z);
         NATIVE.execTransformSame(NO_EXTRA, SAME_SIGN, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z), null,
                 null);
+        return done(z);
+    }
+
+    /** z = x ⊙ (1 − x). */
+    public static INDArray timesOneMinus(INDArray x, INDArray z) {
+        if (!CPU) {
+            return Nd4j.exec(new TimesOneMinus(x, z));
+        }
+        check(x, z);
+        NATIVE.execTransformSame(NO_EXTRA, SAME_TIMES_ONE_MINUS, buffer(x), shapeInfo(x), null, buffer(z),
+                shapeInfo(z), null, null);
+        return done(z);
+    }
+
+    /** z = 1 / (1 + e^−x). */
+    public static INDArray sigmoid(INDArray x, INDArray z) {
+        if (!CPU) {
+            return Nd4j.exec(new Sigmoid(x, z));
+        }
+        check(x, z);
+        NATIVE.execTransformStrict(NO_EXTRA, STRICT_SIGMOID, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z),
+                null, null);
         return done(z);
     }
 
