@@ -4,6 +4,7 @@ import java.util.List;
 import io.richard.api.data.Batch;
 import io.richard.api.data.BatchStream;
 import io.richard.api.data.LabelledDataSet;
+import io.richard.api.data.SampleOrder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,7 +25,8 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
         int samples = 0;
         int correct = 0;
         double totalCost = 0;
-        try (BatchStream batches = data.batches(batchSize)) {
+        // each batch is consumed before the next one: the stream may refill the same arrays
+        try (BatchStream batches = data.transientBatches(batchSize, data.size(), SampleOrder.sequential())) {
             while (batches.hasNext()) {
                 Batch batch = batches.next();
                 INDArray a = network.output(batch.x());
