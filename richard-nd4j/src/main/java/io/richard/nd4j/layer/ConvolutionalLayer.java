@@ -27,8 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * offset (i, j) the inputs a<sub>x+i,y+j</sub> met by the output positions of the first H' image rows of every
  * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. So the sums over i and j of
  * (24) are the loop over offsets, and the sum over k is one gemm per offset, accumulated into a "full" output of
- * H'·N·W rows; the rows with x ≥ W' are not valid positions. The layer's output is the view of the valid rows
- * (an (H', N, W', D) array with the full output's strides), so nothing is copied. The same windows give (28) as
+ * H'·N·W rows; the rows with x ≥ W' are not valid positions and are dropped. The same windows give (28) as
  * {@code ∇W_ij = window(i,j)ᵀ · δ} and (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions
  * that are not valid.
  */
@@ -102,8 +101,10 @@ public final class ConvolutionalLayer implements Layer {
         }
         // (21), (25) A = R(Z), applied to the whole full output (contiguous, so fast); R' needs only a
         INDArray aFull = activation.applyInPlace(zFull);
-        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions: a view of the full output, not a copy
-        INDArray a = validPositions(buffers, "aFull", aFull, n);
+        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions, copied into a contiguous array: ND4J 1.0.0-M2.1
+        // cannot take views of a view whose dimensions are 1 long (the next layer takes views of this output)
+        INDArray a = Elementwise.copy(validPositions(buffers, "aFull", aFull, n),
+                buffers.get("a", type, Layouts.spatialShape(n, outputShape)));
         if (mode == Mode.INFERENCE) {
             return a;
         }

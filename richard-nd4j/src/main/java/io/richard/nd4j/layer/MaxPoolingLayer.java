@@ -37,7 +37,6 @@ public final class MaxPoolingLayer implements Layer {
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
     private long batchSize;
-    private INDArray raised;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -56,13 +55,13 @@ public final class MaxPoolingLayer implements Layer {
         DataType type = A.dataType();
         INDArray z = Elementwise.copy(offset(buffers, "A", A, 0), buffers.get("z", type, shape));
         INDArray candidate = buffers.get("candidate", type, shape);
-        INDArray raised = mode == Mode.TRAINING ? buffers.get("raised", type, offsets(shape)) : null;
+        boolean training = mode == Mode.TRAINING;
         for (int o = 1; o < rW * rH; o++) {
             // a contiguous copy of offset o's inputs first: ND4J is slow on strided operands
             Elementwise.copy(offset(buffers, "A", A, o), candidate);
-            if (raised != null) {
+            if (training) {
                 // where a_{x+i,y+j} > max so far, the region's first maximum moves to offset o (for (33))
-                INDArray raisedHere = raised(buffers, raised, o);
+                INDArray raisedHere = raised(buffers, type, shape, o);
                 Elementwise.step(Elementwise.subtract(candidate, z, raisedHere), raisedHere);
             }
             Elementwise.max(z, candidate, z);                   // (29) z_{x,y,z} = max_{i,j} a_{x+i,y+j,z}
@@ -70,7 +69,6 @@ public final class MaxPoolingLayer implements Layer {
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
             this.batchSize = n;
-            this.raised = raised;
         }
         return z;                                                         // (29) a = z, no activation
     }
@@ -90,7 +88,7 @@ public final class MaxPoolingLayer implements Layer {
         for (int o = rW * rH - 1; o >= 1; o--) {
             // (33) δ goes to offset o where o holds its region's first maximum: o raised the maximum and no later
             // offset did (those took their δ already)
-            Elementwise.multiply(raised(buffers, raised, o), unrouted, routed);
+            Elementwise.multiply(raised(buffers, type, shape, o), unrouted, routed);
             Elementwise.subtract(unrouted, routed, unrouted);
             Elementwise.copy(routed, offset(buffers, "gradA", gradA, o));
         }
@@ -98,22 +96,14 @@ public final class MaxPoolingLayer implements Layer {
         return Layouts.as(gradA, inputRank, inputShape);
     }
 
-    /** {@code raised[o − 1]}: where offset o raised its region's maximum. */
-    private static INDArray raised(Buffers buffers, INDArray raised, int o) {
-        return buffers.view("raised " + o, raised, r -> r.get(NDArrayIndex.point(o - 1)));
+    /** {@code raised[o]}, shaped like the output: 1 where offset o raised its region's maximum, else 0. */
+    private static INDArray raised(Buffers buffers, DataType type, long[] shape, int o) {
+        return buffers.get("raised " + o, type, shape);
     }
 
     /** The inputs at offset o = j·rW + i of every region (see {@link #offset(INDArray, int, int)}), remembered. */
     private INDArray offset(Buffers buffers, String name, INDArray spatial, int o) {
         return buffers.view(name + " " + o, spatial, s -> offset(s, o % rW, o / rW));
-    }
-
-    /** The shape of one array per region offset after the first, each shaped like the output. */
-    private long[] offsets(long[] outputShape) {
-        long[] shape = new long[outputShape.length + 1];
-        shape[0] = (long) rW * rH - 1;
-        System.arraycopy(outputShape, 0, shape, 1, outputShape.length);
-        return shape;
     }
 
     /** The inputs at offset (i, j) of every region: a strided (H', N, W', C) view of the spatial array. */
