@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Sign;
 import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
@@ -87,10 +86,7 @@ public final class Elementwise {
         if (!CPU) {
             return z.assign(x);
         }
-        check(x, z);
-        NATIVE.execTransformAny(NO_EXTRA, ANY_ASSIGN, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z), null,
-                null);
-        return done(z);
+        return transform(Kind.ANY, ANY_ASSIGN, x, z);
     }
 
     /** z = sign(x): 1, 0 or −1. */
@@ -98,10 +94,7 @@ public final class Elementwise {
         if (!CPU) {
             return Nd4j.exec(new Sign(x, z));
         }
-        check(x, z);
-        NATIVE.execTransformSame(NO_EXTRA, SAME_SIGN, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z), null,
-                null);
-        return done(z);
+        return transform(Kind.SAME, SAME_SIGN, x, z);
     }
 
     /** z = x ⊙ (1 − x). */
@@ -109,10 +102,7 @@ public final class Elementwise {
         if (!CPU) {
             return Nd4j.exec(new TimesOneMinus(x, z));
         }
-        check(x, z);
-        NATIVE.execTransformSame(NO_EXTRA, SAME_TIMES_ONE_MINUS, buffer(x), shapeInfo(x), null, buffer(z),
-                shapeInfo(z), null, null);
-        return done(z);
+        return transform(Kind.SAME, SAME_TIMES_ONE_MINUS, x, z);
     }
 
     /** z = 1 / (1 + e^−x). */
@@ -120,10 +110,7 @@ public final class Elementwise {
         if (!CPU) {
             return Nd4j.exec(new Sigmoid(x, z));
         }
-        check(x, z);
-        NATIVE.execTransformStrict(NO_EXTRA, STRICT_SIGMOID, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z),
-                null, null);
-        return done(z);
+        return transform(Kind.STRICT, STRICT_SIGMOID, x, z);
     }
 
     /** z = 1 where x &gt; 0, else 0. */
@@ -139,6 +126,22 @@ public final class Elementwise {
     /** Every element of z set to {@code value}. */
     public static INDArray fill(INDArray z, double value) {
         return CPU ? scalar(SCALAR_SET, z, value, z) : z.assign(value);
+    }
+
+    private enum Kind { ANY, SAME, STRICT }
+
+    /** One of libnd4j's single-operand transforms, z = op(x), of the given kind (its op numbers are per kind). */
+    private static INDArray transform(Kind kind, int op, INDArray x, INDArray z) {
+        check(x, z);
+        switch (kind) {
+            case ANY -> NATIVE.execTransformAny(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z), shapeInfo(z),
+                    null, null);
+            case SAME -> NATIVE.execTransformSame(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z),
+                    shapeInfo(z), null, null);
+            case STRICT -> NATIVE.execTransformStrict(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z),
+                    shapeInfo(z), null, null);
+        }
+        return done(z);
     }
 
     private static INDArray pairwise(int op, INDArray x, INDArray y, INDArray z) {
