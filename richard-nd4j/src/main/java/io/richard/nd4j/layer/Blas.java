@@ -16,7 +16,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The matrix products of the layers, called straight through CBLAS on ND4J's CPU backend.
@@ -34,11 +33,12 @@ public final class Blas {
     }
 
     /**
-     * Rows {@code first} to {@code first + rows − 1} of a row-major 2-d array (or of a vector, as one row) whose
-     * rows are contiguous. Cheap to make (a plain Java object), unlike an ND4J view, whose shape information is
-     * native memory: the convolution takes dozens of row windows per mini-batch.
+     * A row-major matrix inside a 2-d array (or a vector, as one row) whose elements along a row are contiguous:
+     * {@code rows} rows of {@code columns} elements, the first at {@code position} elements from the start of the
+     * array's buffer, one row to the next {@code ld} elements apart. Cheap to make (a plain Java object), unlike an
+     * ND4J view, whose shape information is native memory: the convolution takes dozens of these per mini-batch.
      */
-    public record Matrix(INDArray array, long first, int rows) {
+    public record Matrix(INDArray array, long position, int rows, int columns, int ld) {
 
         /** All rows of a 2-d array (or a vector, as one row) with contiguous rows. */
         public static Matrix of(INDArray a) {
@@ -46,7 +46,9 @@ public final class Blas {
                 throw new IllegalArgumentException("not a row-major matrix with contiguous rows: shape "
                         + shape(a) + ", strides " + java.util.Arrays.toString(a.stride()));
             }
-            return new Matrix(a, 0, a.rank() == 2 ? (int) a.rows() : 1);
+            int columns = a.rank() == 2 ? (int) a.columns() : (int) a.length();
+            int ld = (int) Math.max(1, a.rank() == 2 ? Math.max(a.stride(0), columns) : columns);
+            return new Matrix(a, a.offset() - a.data().offset(), a.rank() == 2 ? (int) a.rows() : 1, columns, ld);
         }
 
         /** Rows {@code first} to {@code first + count − 1} of this matrix. */
@@ -54,27 +56,30 @@ public final class Blas {
             if (first < 0 || count < 0 || first + count > rows) {
                 throw new IndexOutOfBoundsException("rows " + first + "…" + (first + count - 1) + " of " + rows);
             }
-            return new Matrix(array, this.first + first, (int) count);
+            return new Matrix(array, position + first * ld, (int) count, columns, ld);
         }
 
-        public int columns() {
-            return array.rank() == 2 ? (int) array.columns() : (int) array.length();
+        /** Rows 0, step, 2·step, … of this matrix. */
+        public Matrix everyRow(int step) {
+            return new Matrix(array, position, (rows + step - 1) / step, columns, ld * step);
         }
 
-        /** Elements from one row to the next. */
-        int ld() {
-            return (int) Math.max(1, array.rank() == 2 ? Math.max(array.stride(0), columns()) : columns());
+        /**
+         * Each run of {@code count} consecutive rows read as one row of count · columns elements: rows 0…count−1
+         * become row 0, and so on (an incomplete last run is left out). Needs rows that follow each other in
+         * memory (ld = columns), so that a run is contiguous.
+         */
+        public Matrix joinRows(int count) {
+            if (ld != columns) {
+                throw new IllegalArgumentException("rows " + ld + " elements apart cannot be joined: they hold "
+                        + columns);
+            }
+            return new Matrix(array, position, rows / count, columns * count, ld * count);
         }
 
-        /** Elements from the start of the array's buffer to the first element. */
-        long position() {
-            return array.offset() - array.data().offset() + first * ld();
-        }
-
-        /** The same rows as an ND4J view (for backends that cannot take a raw address). */
+        /** The same elements as an ND4J view (for backends that cannot take a raw address). */
         INDArray view() {
-            return array.rank() == 2
-                    ? array.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all()) : array;
+            return Nd4j.create(array.data(), new long[] {rows, columns}, new long[] {ld, 1}, position, 'c');
         }
     }
 

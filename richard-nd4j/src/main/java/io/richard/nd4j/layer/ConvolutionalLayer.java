@@ -25,13 +25,25 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Im2col-free. Activations are spatial (H, N, W, C) (see {@link Layouts}), so the mini-batch is a matrix
  * {@code X} of H·N·W rows of C channels, row r = (y·N + n)·W + x, followed by kW − 1 zero rows. For the kernel
  * offset (i, j) the inputs a<sub>x+i,y+j</sub> met by the output positions of the first H' image rows of every
- * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. So the sums over i and j of
- * (24) are the loop over offsets, and the sum over k is one gemm per offset, accumulated into a "full" output of
- * H'·N·W rows; the rows with x ≥ W' are not valid positions and are dropped. The same windows give (28) as
- * {@code ∇W_ij = window(i,j)ᵀ · δ} and (27) as {@code ∇X[window(i,j)] += δ · W_ijᵀ}, with δ zero at the positions
- * that are not valid.
+ * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. The output is computed at all
+ * those H'·N·W "full" rows; the rows with x ≥ W' are not valid positions and are dropped.
+ *
+ * <p>The sums of (24) over i and k are one product per kernel row j: the inputs a<sub>x+i,y+j,k</sub> for
+ * i = 0…kW−1 and every k are the kW consecutive rows of X from row (x, y + j) on, kW·C numbers that follow each
+ * other in memory. Read as one row ({@link Matrix#joinRows}), they meet the kernel row w<sub>·,j,·</sub> stacked as
+ * a (kW·C, D) matrix. Runs of kW rows must not overlap within one product, so the full output rows are taken in kW
+ * phases, r = q·kW + t for t = 0…kW−1 ({@link Matrix#everyRow}): kH·kW products of inner dimension kW·C. (One
+ * product per offset (i, j) has inner dimension C, which runs far below the machine's peak for C = 32; see
+ * docs/performance.md.) The same windows give (28) as {@code ∇W_j = window(j, t)ᵀ · δ_t} summed over the phases and
+ * (27) as {@code ∇X[window(j, t)] += δ_t · W_jᵀ}, with δ zero at the positions that are not valid.
  */
 public final class ConvolutionalLayer implements Layer {
+
+    /**
+     * Narrowest kernel row (kW·C) for which (28) is computed per kernel row: below it the products of one offset
+     * are matrix-vector products, 3× faster for the first layer of the example CNN (kW·C = 3, docs/performance.md).
+     */
+    private static final int FOLDED_GRADIENT_MIN_WIDTH = 16;
 
     private final ConvolutionalLayerSpec spec;
     private final Shape inputShape;
@@ -40,6 +52,8 @@ public final class ConvolutionalLayer implements Layer {
     private final Dropout dropout;
     private final int kW;
     private final int kH;
+    /** (28) by kernel row (kW·C inner rows) or by offset: by offset is faster for very few channels (measured). */
+    private final boolean foldedKernelGradient;
 
     private final INDArray W;
     private final INDArray b;
@@ -66,6 +80,7 @@ public final class ConvolutionalLayer implements Layer {
         this.outputShape = spec.outputShape(inputShape);
         this.kW = spec.kernelSize().width();
         this.kH = spec.kernelSize().height();
+        this.foldedKernelGradient = kW * inputShape.depth() >= FOLDED_GRADIENT_MIN_WIDTH;
         long[] expected = {spec.depth(), inputShape.depth(), kH, kW};
         if (!Arrays.equals(W.shape(), expected)) {
             throw new IllegalArgumentException("convolutional W must be (D, C, kH, kW) = " + Arrays.toString(expected)
@@ -94,9 +109,9 @@ public final class ConvolutionalLayer implements Layer {
         INDArray zFull = buffers.get("zFull", type, fullRows(n), outputShape.depth());
         Blas.gemm(buffers.ones(type, fullRows(n), 1), false, b, false, zFull, 1.0, 0.0);  // z = b^{l,d} everywhere, then
         for (int j = 0; j < kH; j++) {
-            for (int i = 0; i < kW; i++) {
-                // (24) z_{x,y} += Σ_k w_{i,j,k} a_{x+i,y+j,k} for every position at once: the sum over k is the gemm
-                Blas.gemm(window(X, i, j, n), false, offset(kernels, i, j), false, Matrix.of(zFull), 1.0, 1.0);
+            for (int t = 0; t < kW; t++) {
+                // (24) z_{x,y} += Σ_i Σ_k w_{i,j,k} a_{x+i,y+j,k} at the positions of phase t: the sums are the gemm
+                Blas.gemm(window(X, j, t, n), false, kernelRow(kernels, j), false, phase(zFull, t), 1.0, 1.0);
             }
         }
         // (21), (25) A = R(Z), applied to the whole full output (contiguous, so fast); R' needs only a
@@ -137,10 +152,20 @@ public final class ConvolutionalLayer implements Layer {
 
         INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);
         for (int j = 0; j < kH; j++) {
-            for (int i = 0; i < kW; i++) {
-                // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for offset (i, j), Σ_{x,y} a_{x+i,y+j,k} δ_{x,y}, over the mini-batch
-                Blas.gemm(window(X, i, j, n), true, Matrix.of(deltaFull), false,
-                        offset(Matrix.of(gradOffsets), i, j), 1.0, 0.0);
+            if (foldedKernelGradient) {
+                for (int t = 0; t < kW; t++) {
+                    // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for kernel row j, Σ_{x,y} a_{x+i,y+j,k} δ_{x,y} over the
+                    // mini-batch, for every i and k at once, summed over the phases t
+                    Blas.gemm(window(X, j, t, n), true, phase(deltaFull, t), false,
+                            kernelRow(Matrix.of(gradOffsets), j), 1.0, t == 0 ? 0.0 : 1.0);
+                }
+            } else {
+                for (int i = 0; i < kW; i++) {
+                    // (28) the same for one offset (i, j) at a time: a matrix-vector product when C = 1
+                    Blas.gemm(offsetWindow(X, i, j, n), true, Matrix.of(deltaFull), false,
+                            kernelRow(Matrix.of(gradOffsets), j).rows((long) i * inputShape.depth(),
+                                    inputShape.depth()), 1.0, 0.0);
+                }
             }
         }
         Elementwise.copy(buffers.view("gradOffsets as W", gradOffsets,
@@ -153,9 +178,10 @@ public final class ConvolutionalLayer implements Layer {
         Matrix kernels = offsetMatrices(buffers);
         INDArray gradX = Elementwise.fill(buffers.get("gradX", type, X.rows(), inputShape.depth()), 0.0);
         for (int j = 0; j < kH; j++) {
-            for (int i = 0; i < kW; i++) {
-                // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}
-                Blas.gemm(Matrix.of(deltaFull), false, offset(kernels, i, j), true, window(gradX, i, j, n), 1.0, 1.0);
+            for (int t = 0; t < kW; t++) {
+                // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}, for
+                // every i at once at the positions of phase t
+                Blas.gemm(phase(deltaFull, t), false, kernelRow(kernels, j), true, window(gradX, j, t, n), 1.0, 1.0);
             }
         }
         INDArray gradInput = buffers.view("gradX rows", gradX, g -> g.get(NDArrayIndex.interval(0, inputRows(n)),
@@ -190,8 +216,22 @@ public final class ConvolutionalLayer implements Layer {
         return X;
     }
 
+    /**
+     * The inputs that kernel row j meets at the full output rows of phase t (r = q·kW + t): row q holds the kW·C
+     * numbers of the kW rows of {@code rows} from row j·N·W + r on.
+     */
+    private Matrix window(INDArray rows, int j, int t, long n) {
+        long phaseRows = (fullRows(n) - t + kW - 1) / kW;
+        return Matrix.of(rows).rows((long) j * n * inputShape.width() + t, phaseRows * kW).joinRows(kW);
+    }
+
+    /** The full output rows r = q·kW + t of a (H'·N·W, D) array: phase t. */
+    private Matrix phase(INDArray full, int t) {
+        return Matrix.of(full).rows(t, full.rows() - t).everyRow(kW);
+    }
+
     /** The H'·N·W rows of {@code rows} starting at j·N·W + i: the inputs that kernel element (i, j) meets. */
-    private Matrix window(INDArray rows, int i, int j, long n) {
+    private Matrix offsetWindow(INDArray rows, int i, int j, long n) {
         return Matrix.of(rows).rows((long) j * n * inputShape.width() + i, fullRows(n));
     }
 
@@ -202,9 +242,9 @@ public final class ConvolutionalLayer implements Layer {
         return Matrix.of(stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth()));
     }
 
-    /** The (C, D) matrix of offset (i, j) in a stack made by {@link #offsetMatrices(Buffers)}. */
-    private Matrix offset(Matrix stacked, int i, int j) {
-        return stacked.rows(((long) j * kW + i) * inputShape.depth(), inputShape.depth());
+    /** The (kW·C, D) matrix of kernel row j, rows (i, k), in a stack made by {@link #offsetMatrices(Buffers)}. */
+    private Matrix kernelRow(Matrix stacked, int j) {
+        return stacked.rows((long) j * kW * inputShape.depth(), (long) kW * inputShape.depth());
     }
 
     /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view (remembered). */

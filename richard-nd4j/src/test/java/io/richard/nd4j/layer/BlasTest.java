@@ -40,6 +40,32 @@ class BlasTest {
 
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void gemmOnJoinedAndEveryOtherRowsMatchesExplicitCopies(DataType type) {
+        Nd4j.getRandom().setSeed(7);
+        INDArray X = Nd4j.rand(type, 20, 3);
+        INDArray W = Nd4j.rand(type, 6, 4);
+        INDArray Z = Nd4j.rand(type, 14, 4);
+        // rows 3…14 of X joined in runs of 2: row q = X[3 + 2q] followed by X[4 + 2q], a (6, 6) matrix
+        Blas.Matrix A = Blas.Matrix.of(X).rows(3, 12).joinRows(2);
+        INDArray joined = Nd4j.create(type, 6, 6);
+        for (int q = 0; q < 6; q++) {
+            joined.putRow(q, Nd4j.concat(0, X.getRow(3 + 2 * q), X.getRow(4 + 2 * q)));
+        }
+        // rows 1, 3, 5, …, 11 of Z
+        Blas.Matrix C = Blas.Matrix.of(Z).rows(1, 12).everyRow(2);
+        INDArray expected = Z.dup();
+        for (int q = 0; q < 6; q++) {
+            expected.putRow(1 + 2 * q, joined.getRow(q).reshape(1, 6).mmul(W).mul(0.5).add(Z.getRow(1 + 2 * q).mul(2)));
+        }
+        assertTrue(joined.equalsWithEps(A.view(), 0.0), "the view of a joined matrix: " + A.view());
+
+        Blas.gemm(A, false, Blas.Matrix.of(W), false, C, 0.5, 2.0);
+
+        assertTrue(expected.equalsWithEps(Z, type == DataType.FLOAT ? 1e-5 : 1e-12), expected + " vs " + Z);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
     void axpyAndDotMatchNd4j(DataType type) {
         INDArray x = Nd4j.rand(type, 4, 5).subi(0.5);
         INDArray y = Nd4j.rand(type, 4, 5).subi(0.5);

@@ -52,7 +52,11 @@ class LayerGradientTest {
                 Arguments.of(2, new Shape(5, 4, 3), 2, 3, 2),
                 Arguments.of(3, new Shape(6, 7, 2), 4, 2, 3),
                 Arguments.of(2, new Shape(3, 3, 2), 3, 3, 3),
-                Arguments.of(2, new Shape(5, 5, 4), 3, 1, 1));
+                Arguments.of(2, new Shape(5, 5, 4), 3, 1, 1),
+                // kW·C ≥ 16: (28) by kernel row rather than by offset
+                Arguments.of(2, new Shape(5, 6, 8), 3, 2, 3),
+                Arguments.of(3, new Shape(7, 5, 6), 2, 3, 2),
+                Arguments.of(2, new Shape(6, 6, 4), 2, 4, 4));
     }
 
     @ParameterizedTest(name = "conv N={0} input={1} depth={2} kernel={3}x{4}")
