@@ -46,21 +46,30 @@ final class Backend {
         }
     }
 
-    /** Limits ND4J's OpenMP and BLAS thread pools to {@code n} threads. */
+    /**
+     * Sets the BLAS pool to {@code n} threads. ND4J's own pool (element-wise kernels) keeps the size
+     * OMP_NUM_THREADS gave it when the native library loaded: ND4J 1.0.0-M2.1 ignores
+     * {@code Environment.setMaxThreads} (measured).
+     */
     static void threads(int n) {
         if (n <= 0) {
             throw new UsageException("--threads must be a positive number, got " + n);
         }
-        Nd4j.getEnvironment().setMaxThreads(n);
-        Nd4j.getEnvironment().setMaxMasterThreads(n);
         Nd4j.factory().blas().setMaxThreads(n);
     }
 
-    /** A short description, e.g. "CPU (2 threads)". */
+    /** The BLAS pool's threads. */
+    static int threads() {
+        return Nd4j.factory().blas().getMaxThreads();
+    }
+
+    /** A short description, e.g. "CPU backend, 2 BLAS threads, 1 ND4J thread". */
     static String describe() {
         String name = Nd4j.getBackend().getClass().getSimpleName();
         String kind = name.contains("Cublas") || name.contains("Cuda") ? "CUDA" : "CPU";
-        int threads = Nd4j.getEnvironment().maxThreads();
-        return kind + " backend, " + threads + " thread" + (threads == 1 ? "" : "s");
+        int blas = threads();
+        int nd4j = Nd4j.getEnvironment().maxThreads();
+        return kind + " backend, " + blas + " BLAS thread" + (blas == 1 ? "" : "s") + ", " + nd4j + " ND4J thread"
+                + (nd4j == 1 ? "" : "s");
     }
 }

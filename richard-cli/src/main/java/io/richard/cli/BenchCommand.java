@@ -40,8 +40,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "batch assembly, with a new shuffled order every epoch); test_acc is measured on all t10k images "
                 + "after the last epoch. Every epoch uses all training samples (or --limit of them), whatever the "
                 + "config's batchSize.",
-            "Set threads before the JVM starts for a fair figure: the richard launcher exports OMP_NUM_THREADS from "
-                + "--threads and OMP_WAIT_POLICY=PASSIVE.",
+            "threads is --threads: the CNN splits each mini-batch between that many threads, the dense network "
+                + "gives them to the matrix products. The richard launcher exports OMP_NUM_THREADS=1 and "
+                + "OMP_WAIT_POLICY=PASSIVE (ND4J reads them when it loads) unless they are set.",
             ""})
 final class BenchCommand implements Callable<Integer> {
 
@@ -99,13 +100,13 @@ final class BenchCommand implements Callable<Integer> {
                 new Hyperparams(epochs, train.size(), configured.miniBatchSize())));
         Network network = Network.create(timed, 0);
         out.printf(Locale.ROOT, "setup net=%s jvm_to_ready_sec=%.2f data_load_sec=%.2f train_samples=%d "
-                        + "test_samples=%d mini_batch=%d backend=\"%s\"%n",
+                        + "test_samples=%d mini_batch=%d training_threads=%d backend=\"%s\"%n",
                 net, (System.currentTimeMillis() - jvmStart) / 1e3, loadSeconds, train.size(), test.size(),
-                configured.miniBatchSize(), Backend.describe());
+                configured.miniBatchSize(), engine.trainingThreads(network), Backend.describe());
         out.flush();
 
         List<EpochResult> results = new ArrayList<>();
-        Trainer trainer = Trainer.builder(network).shuffle(seed).listener(new TrainingListener() {
+        Trainer trainer = Trainer.builder(network).parallel(engine.trainingThreads(network)).shuffle(seed).listener(new TrainingListener() {
             @Override
             public void epochFinished(EpochResult result) {
                 results.add(result);
@@ -123,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "eval test_samples=%d eval_sec=%.3f%n", evaluation.samples(), evalSeconds);
         out.printf(Locale.ROOT, "bench net=%s epochs=%d threads=%d sec_per_epoch=%.3f samples_per_sec=%.0f "
                         + "test_acc=%.4f peak_rss_mb=%d%n",
-                net, results.size(), org.nd4j.linalg.factory.Nd4j.getEnvironment().maxThreads(), secPerEpoch,
+                net, results.size(), engine.threads == null ? 1 : engine.threads, secPerEpoch,
                 train.size() / secPerEpoch, evaluation.accuracy(), peakRssMb());
         out.flush();
         return 0;

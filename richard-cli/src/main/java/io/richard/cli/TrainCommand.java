@@ -264,6 +264,10 @@ final class TrainCommand implements Callable<Integer> {
         console.info("  epochs   " + hyperparams.epochs() + " × " + Text.count(perEpoch) + " samples, mini-batches of "
                 + hyperparams.miniBatchSize() + ", " + (shuffleValue ? "shuffled" : "data order") + ", seed "
                 + seedValue);
+        if (engine.trainingThreads(network) > 1) {
+            console.info("  threads  each mini-batch split between " + engine.trainingThreads(network)
+                    + " threads, gradients summed");
+        }
         console.info("  model    " + modelPath);
         if (resumed != null) {
             console.info("  resume   " + resume + " at " + resumed.state().describe());
@@ -306,7 +310,8 @@ final class TrainCommand implements Callable<Integer> {
         try (MetricsLog metricsLog = resumed == null ? new MetricsLog(metricsPath)
                 : MetricsLog.continuing(metricsPath, firstEpoch)) {
             monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(), metricsLog);
-            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor);
+            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor)
+                    .parallel(engine.trainingThreads(network));
             if (shuffleValue) {
                 builder.shuffle(seedValue);
             }

@@ -141,6 +141,32 @@ class CommandsTest {
     }
 
     @Test
+    void twoThreadsSplitTheMiniBatchesOfAConvolutionalNetworkAndTrainTheSameModel() throws IOException {
+        Path config = Fixtures.imageProject(dir);
+        Path one = dir.resolve("one.richard");
+        Path two = dir.resolve("two.richard");
+        Result single = run(args("train", config, "--model", one, "--progress", "none", "--seed", 5));
+        Result split = run(args("train", config, "--model", two, "--progress", "none", "--seed", 5, "--threads", 2));
+        assertOk(single);
+        assertOk(split);
+        assertFalse(single.err().contains("split between"), single::toString);
+        assertTrue(split.err().contains("threads  each mini-batch split between 2 threads, gradients summed"),
+                split::toString);
+        assertTrue(split.err().contains("2 BLAS threads"), split::toString);
+
+        var a = Models.load(one).network().layers();
+        var b = Models.load(two).network().layers();
+        for (int l = 0; l < a.size(); l++) {
+            for (int p = 0; p < a.get(l).parameters().size(); p++) {
+                var expected = a.get(l).parameters().get(p).value();
+                var actual = b.get(l).parameters().get(p).value();
+                assertTrue(expected.equalsWithEps(actual, 1e-4), "layer " + l + " parameter " + p + ": " + expected
+                        + " vs " + actual);
+            }
+        }
+    }
+
+    @Test
     void idxFilesInTheMnistLayout() throws IOException {
         Path config = Fixtures.idxProject(dir);
         Path model = dir.resolve("idx.richard");

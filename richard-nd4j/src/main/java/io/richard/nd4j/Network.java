@@ -135,6 +135,32 @@ public final class Network {
         return new Network(model, layers, type, seed);
     }
 
+    /**
+     * A copy of this network for another training thread: its layers hold the same parameter arrays (W and b,
+     * not copies, so an update of this network is an update of the replica) but their own gradients, work arrays
+     * and dropout masks, drawn from seeds that depend on {@code part} (so every part of a mini-batch drops its
+     * own units, and a rerun draws the same masks).
+     */
+    Network replica(int part) {
+        List<Layer> copies = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            long layerSeed = layerSeed(seed, l) + part * 0x9E3779B97F4A7C15L;
+            Layer layer = layers.get(l);
+            if (layer instanceof ConvolutionalLayer conv) {
+                copies.add(new ConvolutionalLayer(conv.spec(), conv.inputShape(), conv.kernels(), conv.biases(),
+                        layerSeed));
+            } else if (layer instanceof MaxPoolingLayer pool) {
+                copies.add(new MaxPoolingLayer(pool.spec(), pool.inputShape()));
+            } else if (layer instanceof DenseLayer dense) {
+                copies.add(new DenseLayer(dense.spec(), dense.inputShape(), dense.activation(), dense.weights(),
+                        dense.biases(), layerSeed));
+            } else {
+                throw new IllegalStateException("no replica for a layer of type " + layer.getClass().getName());
+            }
+        }
+        return new Network(model, copies, dataType, seed);
+    }
+
     /** A forward pass through every layer; the output (N, classes) of the output layer. */
     public INDArray forward(INDArray x, Mode mode) {
         INDArray a = x.dataType() == dataType ? x : x.castTo(dataType);

@@ -292,22 +292,29 @@ class TrainerTest {
 
     // ------------------------------------------------------------------------------------------------------
 
-    @ParameterizedTest(name = "epochs={0} batchSize={1} miniBatchSize={2}")
+    @ParameterizedTest(name = "epochs={0} batchSize={1} miniBatchSize={2} threads={3}")
     @CsvSource({
-        "3, 100, 2",    // all 5 samples per epoch: mini-batches 2, 2, 1 (the partial one is applied)
-        "2, 3, 2",      // only the first 3 samples: 2, 1
-        "2, 5, 5",      // one full-batch update per epoch
-        "1, 5, 1",      // per-sample updates
-        "3, 4, 3",      // first 4 samples: 3, 1
-        "0, 5, 2"})     // no training: parameters stay as initialised
-    void updatesFollowTheReferenceLoopAndMatchManualSgd(int epochs, int batchSize, int miniBatch) {
+        "3, 100, 2, 1",    // all 5 samples per epoch: mini-batches 2, 2, 1 (the partial one is applied)
+        "2, 3, 2, 1",      // only the first 3 samples: 2, 1
+        "2, 5, 5, 1",      // one full-batch update per epoch
+        "1, 5, 1, 1",      // per-sample updates
+        "3, 4, 3, 1",      // first 4 samples: 3, 1
+        "0, 5, 2, 1",      // no training: parameters stay as initialised
+        // every mini-batch split between threads (one smaller than the threads runs whole): the same updates
+        "3, 100, 2, 2",
+        "2, 5, 5, 2",
+        "2, 5, 5, 3",
+        "3, 4, 3, 2",
+        "1, 5, 1, 2"})
+    void updatesFollowTheReferenceLoopAndMatchManualSgd(int epochs, int batchSize, int miniBatch, int threads) {
         Hyperparams hyperparams = new Hyperparams(epochs, batchSize, miniBatch);
         Network network = network(hyperparams);
         Manual manual = new Manual(network);
         RecordingSgd sgd = new RecordingSgd();
         RecordingListener listener = new RecordingListener();
         ArrayDataSet data = new ArrayDataSet();
-        List<EpochResult> results = Trainer.builder(network).optimizer(sgd).listener(listener).build().fit(data);
+        List<EpochResult> results = Trainer.builder(network).optimizer(sgd).listener(listener).parallel(threads)
+                .build().fit(data);
 
         int samples = Math.min(batchSize, X.length);
         int perEpoch = (samples + miniBatch - 1) / miniBatch;                   // ceil(samples / miniBatch)

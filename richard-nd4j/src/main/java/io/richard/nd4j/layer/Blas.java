@@ -4,9 +4,11 @@ import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
+import static org.bytedeco.openblas.global.openblas.cblas_dcopy;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
 import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_saxpy;
+import static org.bytedeco.openblas.global.openblas.cblas_scopy;
 import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
@@ -125,6 +127,31 @@ public final class Blas {
             cblas_dgemm(CblasRowMajor, opA, opB, m, n, k, alpha, doubles(A), A.ld(), doubles(B), B.ld(), beta,
                     doubles(C), C.ld());
         }
+    }
+
+    /**
+     * Copies rows {@code first} to {@code first + target.rows() − 1} of the matrix {@code from} into
+     * {@code target}, a matrix with as many columns; returns target.
+     */
+    public static INDArray copyRows(INDArray from, long first, INDArray target) {
+        long rows = target.rows();
+        if (from.rank() != 2 || target.rank() != 2 || from.columns() != target.columns() || first < 0
+                || first + rows > from.rows()) {
+            throw new IllegalArgumentException("cannot copy rows " + first + "…" + (first + rows - 1) + " of a "
+                    + shape(from) + " matrix into a " + shape(target) + " one");
+        }
+        if (direct(from, target) && Matrix.of(from).ld() == from.columns() && Matrix.of(target).ld() == target.columns()
+                && from.dataType() == target.dataType()) {
+            int n = (int) (rows * target.columns());
+            if (target.dataType() == DataType.FLOAT) {
+                cblas_scopy(n, floats(Matrix.of(from).rows(first, rows)), 1, floats(target), 1);
+            } else {
+                cblas_dcopy(n, doubles(Matrix.of(from).rows(first, rows)), 1, doubles(target), 1);
+            }
+            return target;
+        }
+        return target.assign(from.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + rows),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()));
     }
 
     /** y ← alpha · x + y for two contiguous arrays of the same length; returns y. */

@@ -212,7 +212,7 @@ public final class ConvolutionalLayer implements Layer {
         long n = Layouts.batchSize(input);
         INDArray rows = buffers.view("X rows", X, x -> x.get(NDArrayIndex.interval(0, inputRows(n)),
                 NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
-        Layouts.spatialInto(input, inputShape, rows);
+        Layouts.spatialInto(input, inputShape, rows, buffers);
         return X;
     }
 

@@ -69,7 +69,8 @@ public final class DenseLayer implements Layer {
         Buffers buffers = this.buffers.of(mode);
         long n = Layouts.batchSize(input);
         INDArray aPrev = input.rank() == 2 ? input
-                : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()));
+                : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()),
+                        buffers);
         INDArray z = buffers.get("z", W.dataType(), n, W.rows());
         Blas.gemm(buffers.ones(W.dataType(), n, 1), false, b, false, z, 1.0, 0.0);   // z = b in every row, then
         Blas.gemm(aPrev, false, W, true, z, 1.0, 1.0);                    // (4) z = W a^{l-1} + b, per row
@@ -104,7 +105,7 @@ public final class DenseLayer implements Layer {
             return gradInput;
         }
         return Layouts.spatialInto(gradInput, inputShape, buffers.get("gradInputSpatial", delta.dataType(),
-                Layouts.spatialShape(delta.rows(), inputShape)));
+                Layouts.spatialShape(delta.rows(), inputShape)), buffers);
     }
 
     @Override

@@ -49,6 +49,40 @@ public final class Layouts {
         return target.assign(input.reshape('c', n, shape.depth(), shape.height(), shape.width()).permute(2, 0, 3, 1));
     }
 
+    /**
+     * {@link #spatialInto(INDArray, Shape, INDArray)} for the layers: the views the conversion takes of the arrays
+     * they reuse every mini-batch are remembered in {@code buffers}, and the copy goes straight to the native
+     * library ({@link Elementwise#copy}).
+     */
+    static INDArray spatialInto(INDArray input, Shape shape, INDArray target, Buffers buffers) {
+        if (input.rank() == 4) {
+            return Elementwise.copy(input, target);
+        }
+        if (!contiguous(input)) {
+            return spatialInto(input, shape, target);
+        }
+        long n = input.size(0);
+        return Elementwise.copy(buffers.view("flat as spatial", input, in -> in.reshape('c', n, shape.depth(),
+                shape.height(), shape.width()).permute(2, 0, 3, 1)), target);
+    }
+
+    /** {@link #flatInto(INDArray, Shape, INDArray)} for the layers, with remembered views (see spatialInto). */
+    static INDArray flatInto(INDArray input, Shape shape, INDArray target, Buffers buffers) {
+        if (input.rank() == 2 || !contiguous(target)) {
+            return flatInto(input, shape, target);
+        }
+        long n = input.size(1);
+        Elementwise.copy(buffers.view("spatial as flat", input, in -> in.permute(1, 3, 0, 2)),
+                buffers.view("flat target", target, t -> t.reshape('c', n, shape.depth(), shape.height(),
+                        shape.width())));
+        return target;
+    }
+
+    /** True when a reshape of the array is a view of it (C order, no gaps), so a remembered reshape stays valid. */
+    private static boolean contiguous(INDArray array) {
+        return array.ordering() == 'c' && array.elementWiseStride() == 1 && !array.isView();
+    }
+
     /** The input as a flat (N, W·H·D) matrix in the reference's order: as is when already flat, else converted. */
     public static INDArray flat(INDArray input, Shape shape) {
         if (input.rank() == 2) {
