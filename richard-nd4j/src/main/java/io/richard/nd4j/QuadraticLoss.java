@@ -2,6 +2,7 @@ package io.richard.nd4j;
 
 import io.richard.api.Loss;
 import io.richard.nd4j.layer.Blas;
+import io.richard.nd4j.layer.Elementwise;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -20,7 +21,8 @@ public final class QuadraticLoss implements Loss {
 
     @Override
     public double totalCost(INDArray a, INDArray y) {
-        return 0.5 * a.squaredDistance(y);                            // (15), summed over the batch in one op
+        INDArray difference = Elementwise.subtract(a, y, a.ulike());   // a − y
+        return 0.5 * Blas.dot(difference, difference);                // (15), summed over the batch
     }
 
     @Override
