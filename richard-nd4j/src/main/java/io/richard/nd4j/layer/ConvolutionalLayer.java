@@ -239,7 +239,8 @@ public final class ConvolutionalLayer implements Layer {
     private Matrix offsetMatrices(Buffers buffers) {
         INDArray stacked = buffers.get("kernels", W.dataType(), kH, kW, inputShape.depth(), spec.depth());
         Elementwise.copy(buffers.view("W by offset", W, w -> w.permute(2, 3, 1, 0)), stacked);
-        return Matrix.of(stacked.reshape('c', (long) kH * kW * inputShape.depth(), spec.depth()));
+        return Matrix.of(buffers.view("kernels as rows", stacked, k -> k.reshape('c',
+                (long) kH * kW * inputShape.depth(), spec.depth())));
     }
 
     /** The (kW·C, D) matrix of kernel row j, rows (i, k), in a stack made by {@link #offsetMatrices(Buffers)}. */

@@ -200,7 +200,15 @@ public final class Elementwise {
         }
     }
 
+    /** The array's native shape information, as a plain address holder (see Blas: cheaper than addressPointer()). */
     private static LongPointer shapeInfo(INDArray a) {
-        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
+        return new LongAt(a.shapeInfoDataBuffer().address());
+    }
+
+    /** A pointer to memory ND4J owns: an address, no allocation, nothing to free. */
+    private static final class LongAt extends LongPointer {
+        LongAt(long address) {
+            this.address = address;
+        }
     }
 }
