@@ -269,9 +269,22 @@ public final class Trainer {
             long to = (long) n * (p + 1) / count;
             running.add(partThreads.submit(() -> part.run(batch, from, to, epoch, batchIndex)));
         }
-        double cost = parts.get(0).run(batch, 0, (long) n / count, epoch, batchIndex);
-        for (Future<Double> result : running) {
-            cost += await(result);
+        double cost = 0;
+        RuntimeException failure = null;
+        try {
+            cost = parts.get(0).run(batch, 0, (long) n / count, epoch, batchIndex);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<Double> result : running) {                  // every part ends before the step does
+            try {
+                cost += await(result);
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         List<Layer> layers = network.layers();
         for (int p = 1; p < count; p++) {
