@@ -28,9 +28,10 @@ public interface LabelledDataSet {
     BatchStream batches(int batchSize, int limit, SampleOrder order);
 
     /**
-     * Like {@link #batches(int, int, SampleOrder)}, but the stream may reuse its arrays: each batch is valid only
-     * until {@code next()} is called again. For loops that consume every batch at once, such as training, where
-     * it saves allocating two arrays per mini-batch. The default streams ordinary batches.
+     * Like {@link #batches(int, int, SampleOrder)}, but the stream may reuse its arrays, or hand out views of the
+     * data set's own: each batch is valid only until {@code next()} is called again, and is only to be read. For
+     * loops that consume every batch at once, such as training and evaluation, where it saves allocating and
+     * copying. The default streams ordinary batches.
      */
     default BatchStream transientBatches(int batchSize, int limit, SampleOrder order) {
         return batches(batchSize, limit, order);

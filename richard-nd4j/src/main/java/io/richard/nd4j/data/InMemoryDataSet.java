@@ -157,7 +157,8 @@ public final class InMemoryDataSet implements LabelledDataSet {
 
     /**
      * Batches whose x and y arrays are reused from one {@code next()} to the next: the rows are gathered into the
-     * same two arrays every time, so a training loop allocates nothing per mini-batch.
+     * same two arrays every time, so a training loop allocates nothing per mini-batch. Runs of at least 256
+     * consecutive samples are not copied at all: x is then a view of this data set's rows, so it must only be read.
      */
     @Override
     public BatchStream transientBatches(int batchSize, int limit, SampleOrder order) {
@@ -204,6 +205,23 @@ public final class InMemoryDataSet implements LabelledDataSet {
         return order;
     }
 
+    /**
+     * Transient batches of at least this many consecutive samples (evaluation in data order) are views of the data
+     * set's rows instead of copies: making a view costs about as much as copying 250 rows of 784 floats, and the
+     * copies of an evaluation of 10,000 MNIST images (plus the first-touch of their 3 MB array) were about 15 % of
+     * its time.
+     */
+    private static final int VIEW_ROWS = 256;
+
+    private static boolean consecutive(int[] indices) {
+        for (int i = 1; i < indices.length; i++) {
+            if (indices[i] != indices[0] + i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Mini-batches over a fixed list of sample indices, gathered lazily one batch at a time. */
     private final class Stream implements BatchStream {
         private final int[] visit;
@@ -238,12 +256,19 @@ public final class InMemoryDataSet implements LabelledDataSet {
             for (int n = 0; n < indices.length; n++) {
                 batchLabels[n] = labels[indices[n]];
             }
-            if (!reuse || x == null || x.rows() != indices.length) {
-                x = Nd4j.create(features.dataType(), indices.length, features.columns());
+            if (!reuse || y == null || y.rows() != indices.length) {
                 y = Nd4j.create(features.dataType(), indices.length, classes.size());
             }
-            Nd4j.pullRows(features, x, 1, indices);                      // the samples' rows
             Nd4j.pullRows(identity, y, 1, batchLabels);                   // one-hot targets: rows of the identity
+            if (reuse && indices.length >= VIEW_ROWS && consecutive(indices)) {
+                // the samples' rows are the data set's own, read in place (transient batches are read only)
+                return new Batch(features.get(NDArrayIndex.interval(indices[0], indices[0] + indices.length),
+                        NDArrayIndex.all()), y, batchLabels);
+            }
+            if (!reuse || x == null || x.rows() != indices.length) {
+                x = Nd4j.create(features.dataType(), indices.length, features.columns());
+            }
+            Nd4j.pullRows(features, x, 1, indices);                      // the samples' rows
             return new Batch(x, y, batchLabels);
         }
     }

@@ -76,6 +76,34 @@ class InMemoryDataSetTest {
     }
 
     @Test
+    void longRunsOfConsecutiveTransientSamplesAreReadInPlace() {
+        float[][] samples = new float[700][2];
+        int[] labels = new int[700];
+        for (int n = 0; n < samples.length; n++) {
+            samples[n] = new float[] {n, -n};
+            labels[n] = n % 3;
+        }
+        InMemoryDataSet data = InMemoryDataSet.of(List.of("a", "b", "c"), Shape.flat(2), samples, labels);
+        List<Batch> copies = drain(data.batches(300, 700, SampleOrder.sequential()));
+        int b = 0;
+        try (BatchStream stream = data.transientBatches(300, 700, SampleOrder.sequential())) {
+            while (stream.hasNext()) {
+                Batch batch = stream.next();
+                Batch copy = copies.get(b++);
+                assertEquals(copy.x(), batch.x());
+                assertEquals(copy.y(), batch.y());
+                assertArrayEquals(copy.labels(), batch.labels());
+                // batches of 300 are views of the data set's rows; the last one, of 100, is gathered
+                assertEquals(batch.size() >= 256, batch.x().isView(), "batch " + b + " of " + batch.size());
+            }
+        }
+        assertEquals(3, b);
+        try (BatchStream stream = data.transientBatches(300, 700, SampleOrder.shuffled(1))) {
+            assertTrue(!stream.next().x().isView(), "shuffled samples are gathered");
+        }
+    }
+
+    @Test
     void sequentialBatchesHoldExactInputsTargetsAndLabels() {
         List<Batch> batches = drain(five().batches(2));
 
