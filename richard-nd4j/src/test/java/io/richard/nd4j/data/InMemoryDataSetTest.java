@@ -63,10 +63,7 @@ class InMemoryDataSetTest {
         try (BatchStream stream = data.transientBatches(2, 5, SampleOrder.shuffled(3))) {
             while (stream.hasNext()) {
                 Batch batch = stream.next();
-                Batch copy = copies.get(b++);
-                assertEquals(copy.x(), batch.x());
-                assertEquals(copy.y(), batch.y());
-                assertArrayEquals(copy.labels(), batch.labels());
+                assertSameSamples(copies.get(b++), batch);
                 xs.add(batch.x());
             }
         }
@@ -89,10 +86,7 @@ class InMemoryDataSetTest {
         try (BatchStream stream = data.transientBatches(300, 700, SampleOrder.sequential())) {
             while (stream.hasNext()) {
                 Batch batch = stream.next();
-                Batch copy = copies.get(b++);
-                assertEquals(copy.x(), batch.x());
-                assertEquals(copy.y(), batch.y());
-                assertArrayEquals(copy.labels(), batch.labels());
+                assertSameSamples(copies.get(b++), batch);
                 // batches of 300 are views of the data set's rows; the last one, of 100, is gathered
                 assertEquals(batch.size() >= 256, batch.x().isView(), "batch " + b + " of " + batch.size());
             }
@@ -101,6 +95,12 @@ class InMemoryDataSetTest {
         try (BatchStream stream = data.transientBatches(300, 700, SampleOrder.shuffled(1))) {
             assertTrue(!stream.next().x().isView(), "shuffled samples are gathered");
         }
+    }
+
+    private static void assertSameSamples(Batch expected, Batch actual) {
+        assertEquals(expected.x(), actual.x());
+        assertEquals(expected.y(), actual.y());
+        assertArrayEquals(expected.labels(), actual.labels());
     }
 
     @Test
