@@ -41,7 +41,7 @@ public final class ConvolutionalLayer implements Layer {
 
     /**
      * Narrowest kernel row (kW·C) for which (28) is computed per kernel row: below it the products of one offset
-     * are matrix-vector products, 3× faster for the first layer of the example CNN (kW·C = 3, docs/performance.md).
+     * are matrix-vector products, 4× faster for the first layer of the example CNN (kW·C = 3, docs/performance.md).
      */
     private static final int FOLDED_GRADIENT_MIN_WIDTH = 16;
 
