@@ -66,7 +66,6 @@ public final class ConvolutionalLayer implements Layer {
     private int inputRank;
     private INDArray X;
     private INDArray a;
-    private INDArray aFull;
     private INDArray dropoutMask;
 
     /**
@@ -126,7 +125,6 @@ public final class ConvolutionalLayer implements Layer {
         this.inputRank = input.rank();
         this.X = X;
         this.a = a;
-        this.aFull = aFull;
         if (!dropout.active()) {
             return a;
         }
@@ -144,11 +142,11 @@ public final class ConvolutionalLayer implements Layer {
         if (dropout.active()) {
             gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
-        // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions (never written)
-        INDArray gradFull = buffers.get("gradFull", type, fullRows(n), depth);
-        Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
-        // (26) δ = ∂C/∂a ⊙ R'(z), so δ is 0 at the rows that are not valid positions
-        INDArray deltaFull = activation.delta(gradFull, aFull, buffers.get("deltaFull", type, fullRows(n), depth));
+        // (26) δ = ∂C/∂a ⊙ R'(z) at the valid positions (R' needs only a)
+        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape()));
+        // δ at every row of the full output: 0 at the rows that are not valid positions (never written)
+        INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);
+        Elementwise.copy(delta, validPositions(buffers, "deltaFull", deltaFull, n));
 
         INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);
         for (int j = 0; j < kH; j++) {
