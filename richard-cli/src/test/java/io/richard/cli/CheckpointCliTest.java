@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code --checkpoint-every} and {@code --resume} through the command line, in-process at one thread: resumed runs
@@ -44,7 +43,7 @@ class CheckpointCliTest {
 
     @BeforeEach
     void rememberThreads() {
-        threads = Nd4j.getEnvironment().maxThreads();
+        threads = Backend.threads();
     }
 
     @AfterEach
@@ -139,7 +138,7 @@ class CheckpointCliTest {
                 }
             }
         }).build());
-        int threadsBefore = Nd4j.getEnvironment().maxThreads();
+        int threadsBefore = Backend.threads();
         Backend.threads(1);
         try {
             trainer.get().fit(CsvDataSet.load(dir.resolve("train.csv"), cfg.model().data(), 7, Integer.MAX_VALUE));

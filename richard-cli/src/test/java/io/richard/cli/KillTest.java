@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code kill -9} during training, 20 times at random moments: after every kill the checkpoint on disk loads and is
@@ -138,7 +137,7 @@ class KillTest {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 
-        int threads = Nd4j.getEnvironment().maxThreads();
+        int threads = Backend.threads();
         try {
             for (Chain chain : chains) {
                 // The same training never interrupted, in this JVM at one thread.

@@ -6,8 +6,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs a test class with ND4J on one thread (OpenMP, its master threads and BLAS), the setting under which
- * resumed training is promised to be bit-identical; restores the previous thread counts afterwards.
+ * Runs a test class with one BLAS thread, the setting under which resumed training is promised to be
+ * bit-identical, and restores the previous count afterwards. (It also asks ND4J's own pool for one thread, which
+ * ND4J 1.0.0-M2.1 ignores; that pool is sized by OMP_NUM_THREADS, which the build sets for the tests.)
  */
 public final class OneThread implements BeforeAllCallback, AfterAllCallback {
 
