@@ -206,43 +206,20 @@ public final class Blas {
         return true;
     }
 
-    // Pointers to the first element of an array or matrix, as plain address holders: ND4J's addressPointer()
-    // makes three objects and a native call per pointer, which added up to 2 % of a CNN mini-batch (a few
-    // hundred products). data().address() is the start of the memory a view shares with its base; the view's
-    // buffer (what Matrix.position counts from) starts data().offset() elements later.
-
     private static FloatPointer floats(INDArray a) {
-        return new FloatAt(bufferStart(a) + (a.offset() - a.data().offset()) * 4L);
+        return NativeAddress.floats(NativeAddress.of(a));
     }
 
     private static DoublePointer doubles(INDArray a) {
-        return new DoubleAt(bufferStart(a) + (a.offset() - a.data().offset()) * 8L);
+        return NativeAddress.doubles(NativeAddress.of(a));
     }
 
     private static FloatPointer floats(Matrix a) {
-        return new FloatAt(bufferStart(a.array()) + a.position() * 4L);
+        return NativeAddress.floats(NativeAddress.of(a.array(), a.position()));
     }
 
     private static DoublePointer doubles(Matrix a) {
-        return new DoubleAt(bufferStart(a.array()) + a.position() * 8L);
-    }
-
-    /** The address of the first element of the array's data buffer. */
-    private static long bufferStart(INDArray a) {
-        return a.data().address() + a.data().offset() * a.data().getElementSize();
-    }
-
-    /** A pointer to memory ND4J owns: an address, no allocation, nothing to free. */
-    private static final class FloatAt extends FloatPointer {
-        FloatAt(long address) {
-            this.address = address;
-        }
-    }
-
-    private static final class DoubleAt extends DoublePointer {
-        DoubleAt(long address) {
-            this.address = address;
-        }
+        return NativeAddress.doubles(NativeAddress.of(a.array(), a.position()));
     }
 
     private static String shape(INDArray a) {

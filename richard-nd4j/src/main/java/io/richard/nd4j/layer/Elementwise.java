@@ -200,15 +200,8 @@ public final class Elementwise {
         }
     }
 
-    /** The array's native shape information, as a plain address holder (see Blas: cheaper than addressPointer()). */
+    /** The array's native shape information (see {@link NativeAddress}). */
     private static LongPointer shapeInfo(INDArray a) {
-        return new LongAt(a.shapeInfoDataBuffer().address());
-    }
-
-    /** A pointer to memory ND4J owns: an address, no allocation, nothing to free. */
-    private static final class LongAt extends LongPointer {
-        LongAt(long address) {
-            this.address = address;
-        }
+        return NativeAddress.longs(a.shapeInfoDataBuffer().address());
     }
 }
