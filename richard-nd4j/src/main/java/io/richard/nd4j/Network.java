@@ -193,8 +193,9 @@ public final class Network {
 
     /**
      * The index of the largest value of each row, the first one winning ties. Read from a copy of the (N, classes)
-     * outputs: ND4J's argmax op costs about 30 ms the first time a JVM runs it, more than evaluating 10,000 images
-     * with the dense example network.
+     * outputs rather than with ND4J's argmax op, which costs 50–70 ms the first time a JVM runs it (more than
+     * evaluating 10,000 images with the dense example network) and 0.2 ms per 1,000 rows afterwards against 0.07 ms
+     * for this loop over the few classes of each row (measured).
      */
     public static int[] argmax(INDArray outputs) {
         INDArray matrix = outputs.rank() == 1 ? outputs.reshape(1, outputs.length()) : outputs;
