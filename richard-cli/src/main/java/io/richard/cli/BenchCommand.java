@@ -102,11 +102,11 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "setup net=%s jvm_to_ready_sec=%.2f data_load_sec=%.2f train_samples=%d "
                         + "test_samples=%d mini_batch=%d training_threads=%d backend=\"%s\"%n",
                 net, (System.currentTimeMillis() - jvmStart) / 1e3, loadSeconds, train.size(), test.size(),
-                configured.miniBatchSize(), engine.trainingThreads(network), Backend.describe());
+                configured.miniBatchSize(), engine.splitThreads(network), Backend.describe());
         out.flush();
 
         List<EpochResult> results = new ArrayList<>();
-        Trainer trainer = Trainer.builder(network).parallel(engine.trainingThreads(network)).shuffle(seed).listener(new TrainingListener() {
+        Trainer trainer = Trainer.builder(network).parallel(engine.splitThreads(network)).shuffle(seed).listener(new TrainingListener() {
             @Override
             public void epochFinished(EpochResult result) {
                 results.add(result);
@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
         trainer.fit(train);
 
         long evalStart = System.nanoTime();
-        Evaluation evaluation = network.evaluate(test, 1000);
+        Evaluation evaluation = network.evaluate(test, 1000, engine.splitThreads(network));
         double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
         double secPerEpoch = median(results.stream().mapToDouble(EpochResult::seconds).toArray());
         out.printf(Locale.ROOT, "eval test_samples=%d eval_sec=%.3f%n", evaluation.samples(), evalSeconds);

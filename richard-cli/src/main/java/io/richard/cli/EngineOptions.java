@@ -9,10 +9,11 @@ import picocli.CommandLine.Option;
 final class EngineOptions {
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads to use (default 1). Training a network with a convolutional layer splits every "
-                    + "mini-batch between N threads (measured 1.3× faster with 2 on 2 cores); otherwise, and for "
-                    + "evaluation, the matrix products use N threads (measured no faster for the dense example). "
-                    + "ND4J's element-wise kernels use OMP_NUM_THREADS (the launcher's default: 1).")
+            description = "Threads to use (default 1). For a network with a convolutional layer every mini-batch "
+                    + "(training) and every batch (evaluation, prediction) is split between N threads (measured "
+                    + "1.5× faster training and 1.8× faster evaluation with 2 on 2 cores); otherwise the matrix "
+                    + "products use N threads. ND4J's element-wise kernels use OMP_NUM_THREADS (the launcher's "
+                    + "default: 1).")
     Integer threads;
 
     @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
@@ -23,13 +24,15 @@ final class EngineOptions {
     boolean gpu;
 
     /**
-     * How many threads train each mini-batch together ({@link Trainer.Builder#parallel}): --threads for a network
-     * with a convolutional layer, 1 otherwise. Splitting pays off when a mini-batch is mostly work on
-     * activations; a dense network's mini-batch of 32 is mostly reading its weight matrices, which every thread
-     * would read again (measured: dense example 1.9 s per epoch on one thread, 2.3 s split in two; CNN 1.3×
-     * faster split in two, docs/performance.md).
+     * How many threads share each mini-batch in training ({@link Trainer.Builder#parallel}) and each batch in
+     * evaluation and prediction ({@link Network#evaluate(io.richard.api.data.LabelledDataSet, int, int)}):
+     * --threads for a network with a convolutional layer, 1 otherwise. Splitting pays off when a batch is mostly
+     * work on activations; a dense network's mini-batch of 32 is mostly reading its weight matrices, which every
+     * thread would read again (measured: dense example 1.9 s per epoch on one thread, 2.3 s split in two; its
+     * evaluation no faster split than with two BLAS threads; CNN 1.5× faster training and 1.8× faster evaluation
+     * split in two, docs/performance.md).
      */
-    int trainingThreads(Network network) {
+    int splitThreads(Network network) {
         boolean convolutional = network.layers().stream().anyMatch(l -> l instanceof ConvolutionalLayer);
         return threads != null && threads > 1 && convolutional ? threads : 1;
     }

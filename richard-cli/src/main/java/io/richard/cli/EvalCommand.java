@@ -84,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
                     : Boolean.parseBoolean(saved.metadata().getOrDefault("resize", "false"));
             DataSources.Loaded set = DataSources.load(data, modelSpec.data(), modelSpec.dataLoader().fetchSize(),
                     resizeValue, limit == null ? Integer.MAX_VALUE : limit, DataSources.Role.TEST);
-            Evaluation evaluation = network.evaluate(set.data(), batchSize);
+            Evaluation evaluation = network.evaluate(set.data(), batchSize, engine.splitThreads(network));
             double seconds = (System.nanoTime() - start) / 1e9;
             if (fmt.equals("json")) {
                 console.result(json(saved, set, evaluation, seconds));

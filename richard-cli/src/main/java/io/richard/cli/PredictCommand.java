@@ -273,7 +273,7 @@ final class PredictCommand implements Callable<Integer> {
         for (long from = 0; from < rows; from += CHUNK) {
             long to = Math.min(rows, from + CHUNK);
             INDArray x = block.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray outputs = network.output(x);
+            INDArray outputs = network.output(x, engine.splitThreads(network));
             int[] predicted = Network.argmax(outputs);
             float[][] values = outputs.castTo(DataType.FLOAT).toFloatMatrix();
             for (int i = 0; i < predicted.length; i++) {

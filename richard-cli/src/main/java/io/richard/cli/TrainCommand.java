@@ -264,8 +264,8 @@ final class TrainCommand implements Callable<Integer> {
         console.info("  epochs   " + hyperparams.epochs() + " × " + Text.count(perEpoch) + " samples, mini-batches of "
                 + hyperparams.miniBatchSize() + ", " + (shuffleValue ? "shuffled" : "data order") + ", seed "
                 + seedValue);
-        if (engine.trainingThreads(network) > 1) {
-            console.info("  threads  each mini-batch split between " + engine.trainingThreads(network)
+        if (engine.splitThreads(network) > 1) {
+            console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");
         }
         console.info("  model    " + modelPath);
@@ -309,9 +309,10 @@ final class TrainCommand implements Callable<Integer> {
         int firstEpoch = resumed == null ? 0 : resumed.state().epoch();
         try (MetricsLog metricsLog = resumed == null ? new MetricsLog(metricsPath)
                 : MetricsLog.continuing(metricsPath, firstEpoch)) {
-            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(), metricsLog);
+            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(),
+                    engine.splitThreads(network), metricsLog);
             Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor)
-                    .parallel(engine.trainingThreads(network));
+                    .parallel(engine.splitThreads(network));
             if (shuffleValue) {
                 builder.shuffle(seedValue);
             }

@@ -28,6 +28,8 @@ final class TrainingMonitor implements TrainingListener {
     private final Mode mode;
     private final Network network;
     private final LabelledDataSet test;
+    /** Threads each test batch is split between ({@link EngineOptions#splitThreads}). */
+    private final int testThreads;
     private final MetricsLog metrics;
     private final List<EpochRecord> history = new ArrayList<>();
     private volatile boolean stopAfterEpoch;
@@ -39,8 +41,10 @@ final class TrainingMonitor implements TrainingListener {
     private int shownLength;
     private int epochs = 1;
 
-    TrainingMonitor(Console console, Mode mode, Network network, LabelledDataSet test, MetricsLog metrics) {
+    TrainingMonitor(Console console, Mode mode, Network network, LabelledDataSet test, int testThreads,
+            MetricsLog metrics) {
         this.console = console;
+        this.testThreads = testThreads;
         this.mode = mode;
         this.network = network;
         this.test = test;
@@ -97,7 +101,7 @@ final class TrainingMonitor implements TrainingListener {
         Double accuracy = null;
         Double testCost = null;
         if (test != null && !result.stopped()) {
-            Evaluation evaluation = network.evaluate(test, TrainCommand.EVALUATION_BATCH);
+            Evaluation evaluation = network.evaluate(test, TrainCommand.EVALUATION_BATCH, testThreads);
             accuracy = finite(evaluation.accuracy());
             testCost = finite(evaluation.meanCost());
         }

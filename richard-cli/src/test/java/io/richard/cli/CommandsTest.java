@@ -167,6 +167,24 @@ class CommandsTest {
     }
 
     @Test
+    void twoThreadsSplitTheEvaluationBatchesOfAConvolutionalNetworkAndCountTheSame() throws IOException {
+        Path config = Fixtures.imageProject(dir);
+        Path model = dir.resolve("cnn.richard");
+        assertOk(run(args("train", config, "--model", model, "--progress", "none")));
+        Random random = new Random(9);
+        for (int i = 0; i < 100; i++) {                  // 200 images: batches of 200 rows, 100 per thread
+            Fixtures.writePng(dir.resolve("many/dark/d" + i + ".png"), 4, 4, random.nextInt(120), random);
+            Fixtures.writePng(dir.resolve("many/light/l" + i + ".png"), 4, 4, 50 + random.nextInt(120), random);
+        }
+        Result single = run(args("eval", model, dir.resolve("many"), "--batch-size", 200));
+        Result split = run(args("eval", model, dir.resolve("many"), "--batch-size", 200, "--threads", 2));
+        assertOk(single);
+        assertOk(split);
+        assertTrue(single.out().contains("200 samples"), single::toString);
+        assertEquals(single.out(), split.out());                // accuracy, cost, per-class table, confusion
+    }
+
+    @Test
     void idxFilesInTheMnistLayout() throws IOException {
         Path config = Fixtures.idxProject(dir);
         Path model = dir.resolve("idx.richard");

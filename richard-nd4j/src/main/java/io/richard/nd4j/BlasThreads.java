@@ -21,11 +21,15 @@ final class BlasThreads {
     /** Saves the current count, then sets one thread; {@link #restore} puts the count back. */
     static BlasThreads single() {
         BlasThreads threads = new BlasThreads(Nd4j.factory().blas().getMaxThreads());
-        Nd4j.factory().blas().setMaxThreads(1);
+        if (threads.saved != 1) {
+            Nd4j.factory().blas().setMaxThreads(1);      // about 0.5 ms: OpenBLAS resizes its pool
+        }
         return threads;
     }
 
     void restore() {
-        Nd4j.factory().blas().setMaxThreads(saved);
+        if (Nd4j.factory().blas().getMaxThreads() != saved) {
+            Nd4j.factory().blas().setMaxThreads(saved);
+        }
     }
 }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -278,7 +277,7 @@ public final class Trainer {
         }
         for (Future<Double> result : running) {                  // every part ends before the step does
             try {
-                cost += await(result);
+                cost += RowSplit.await(result);
             } catch (RuntimeException e) {
                 failure = failure == null ? e : failure;
             }
@@ -298,23 +297,6 @@ public final class Trainer {
             }
         }
         return cost;
-    }
-
-    private static double await(Future<Double> result) {
-        try {
-            return result.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while a mini-batch was being trained", e);
-        }
     }
 
     private static Thread partThread(Runnable body) {
