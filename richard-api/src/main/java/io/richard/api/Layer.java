@@ -29,7 +29,7 @@ public interface Layer {
      * The forward pass. In {@link Mode#TRAINING} the layer keeps what its backward pass needs (and applies
      * dropout); in {@link Mode#INFERENCE} it shares no state between threads, so it may be called from several
      * threads at once. The returned array may be one the layer reuses on its next call in the same mode (and
-     * thread): copy it to keep it.
+     * thread), or a view of one: copy it to keep it.
      */
     INDArray forward(INDArray input, Mode mode);
 

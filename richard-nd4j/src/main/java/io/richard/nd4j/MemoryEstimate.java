@@ -61,7 +61,7 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
         double dropout = layer.dropoutRate() > 0 ? 3.0 * n * size(out) : 0;
         if (layer instanceof ConvolutionalLayerSpec) {
             double rows = (double) n * in.height() * in.width();
-            return 2 * rows * in.depth() + 2 * rows * out.depth() + 2.0 * n * size(out) + dropout;
+            return 2 * rows * in.depth() + 3 * rows * out.depth() + dropout;   // X, ∇X; z, ∇a, δ in full rows
         }
         if (layer instanceof MaxPoolingLayerSpec) {
             return 3.0 * n * size(in) + n * size(out);
@@ -72,7 +72,7 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
     private static double inference(LayerSpec layer, Shape in, Shape out, long n) {
         if (layer instanceof ConvolutionalLayerSpec) {
             double rows = (double) n * in.height() * in.width();
-            return rows * in.depth() + rows * out.depth() + (double) n * size(out);
+            return rows * in.depth() + rows * out.depth();           // X and z in full rows (a is a view of z)
         }
         return (double) n * size(in) + n * size(out);
     }

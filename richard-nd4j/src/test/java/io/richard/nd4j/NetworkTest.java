@@ -16,9 +16,12 @@ import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Shape inference, validation messages, argmax ties, a whole-network gradient check and the flattening order. */
 class NetworkTest {
@@ -137,15 +140,17 @@ class NetworkTest {
         assertArrayEquals(new int[] {1}, Network.argmax(Nd4j.createFromArray(new double[][] {{0.1, 0.9, 0.9}})));
     }
 
-    @Test
-    void wholeNetworkGradientMatchesFiniteDifferences() {
-        // 5×4×2 → conv 2 kernels of kW=2, kH=3 → 4×2×2 → pool 2×1 → 2×2×2 → dense 3 → output 2 (quadratic cost)
+    @ParameterizedTest(name = "{0} samples of height {1}")
+    @CsvSource({"3, 4", "1, 4", "2, 3"})
+    void wholeNetworkGradientMatchesFiniteDifferences(int samples, int height) {
+        // 5×4×2 → conv 2 kernels of kW=2, kH=3 → 4×2×2 → pool 2×1 → 2×2×2 → dense 3 → output 2 (quadratic cost);
+        // height 3 gives the pooling a convolution output one row high (the pooling takes views of that view)
         NetworkSpec spec = NetworkSpec.builder()
                 .convolutional(2, 2, 3, 0.1)
                 .maxPooling(2, 1)
                 .dense(3, 0.1)
                 .output(2, 0.1);
-        Shape input = new Shape(5, 4, 2);
+        Shape input = new Shape(5, height, 2);
         Network network = Network.create(input, spec, 5, DataType.DOUBLE);
         // Move away from the initial point (small weights, zero biases) to a generic one.
         Nd4j.getRandom().setSeed(77);
@@ -154,8 +159,9 @@ class NetworkTest {
                 p.value().assign(Nd4j.randn(DataType.DOUBLE, p.value().shape()).muli(0.6));
             }
         }
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, input.size());
-        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}, {1, 0}});
+        INDArray x = Nd4j.rand(DataType.DOUBLE, samples, input.size());
+        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}, {1, 0}}).get(NDArrayIndex.interval(0, samples),
+                NDArrayIndex.all()).dup();
         Loss loss = network.loss();
 
         INDArray a = network.forward(x, Mode.TRAINING);

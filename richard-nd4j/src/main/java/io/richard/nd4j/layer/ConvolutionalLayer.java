@@ -26,7 +26,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code X} of H·N·W rows of C channels, row r = (y·N + n)·W + x, followed by kW − 1 zero rows. For the kernel
  * offset (i, j) the inputs a<sub>x+i,y+j</sub> met by the output positions of the first H' image rows of every
  * sample are the H'·N·W rows starting at j·N·W + i: one contiguous window, no copy. The output is computed at all
- * those H'·N·W "full" rows; the rows with x ≥ W' are not valid positions and are dropped.
+ * those H'·N·W "full" rows; the rows with x ≥ W' are not valid positions, and the layer's output is an
+ * (H', N, W', D) view that leaves them out (no copy). Backward writes ∂C/∂a into full rows that are 0 there, so
+ * δ is 0 at those rows too.
  *
  * <p>The sums of (24) over i and k are one product per kernel row j: the inputs a<sub>x+i,y+j,k</sub> for
  * i = 0…kW−1 and every k are the kW consecutive rows of X from row (x, y + j) on, kW·C numbers that follow each
@@ -66,6 +68,7 @@ public final class ConvolutionalLayer implements Layer {
     private int inputRank;
     private INDArray X;
     private INDArray a;
+    private INDArray aFull;
     private INDArray dropoutMask;
 
     /**
@@ -115,16 +118,16 @@ public final class ConvolutionalLayer implements Layer {
         }
         // (21), (25) A = R(Z), applied to the whole full output (contiguous, so fast); R' needs only a
         INDArray aFull = activation.applyInPlace(zFull);
-        // (21) Z^{l,d} = A ⋆ W^{l,d} + b^{l,d} at the valid positions, copied into a contiguous array: ND4J 1.0.0-M2.1
-        // cannot take views of a view whose dimensions are 1 long (the next layer takes views of this output)
-        INDArray a = Elementwise.copy(validPositions(buffers, "aFull", aFull, n),
-                buffers.get("a", type, Layouts.spatialShape(n, outputShape)));
+        // (21) the output is A at the valid positions: an (H', N, W', D) view of the full rows, not a copy (the next
+        // layer reads it once, in whatever order it needs; a copy would be one more pass over the activations)
+        INDArray a = validPositions(buffers, "aFull", aFull, n);
         if (mode == Mode.INFERENCE) {
             return a;
         }
         this.inputRank = input.rank();
         this.X = X;
         this.a = a;
+        this.aFull = aFull;
         if (!dropout.active()) {
             return a;
         }
@@ -142,11 +145,11 @@ public final class ConvolutionalLayer implements Layer {
         if (dropout.active()) {
             gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
-        // (26) δ = ∂C/∂a ⊙ R'(z) at the valid positions (R' needs only a)
-        INDArray delta = activation.delta(gradA, a, buffers.get("delta", type, a.shape()));
-        // δ at every row of the full output: 0 at the rows that are not valid positions (never written)
-        INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);
-        Elementwise.copy(delta, validPositions(buffers, "deltaFull", deltaFull, n));
+        // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions (never written)
+        INDArray gradFull = buffers.get("gradFull", type, fullRows(n), depth);
+        Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
+        // (26) δ = ∂C/∂a ⊙ R'(z) over the full rows, contiguous (R' needs only a); 0 where ∂C/∂a is 0
+        INDArray deltaFull = activation.delta(gradFull, aFull, buffers.get("deltaFull", type, fullRows(n), depth));
 
         INDArray gradOffsets = buffers.get("gradOffsets", type, (long) kH * kW * inputShape.depth(), depth);
         for (int j = 0; j < kH; j++) {

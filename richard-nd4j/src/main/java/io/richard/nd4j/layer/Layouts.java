@@ -13,7 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li><b>spatial</b>: a 4-d array (H, N, W, D) in C order: image row y of every sample of the mini-batch, then
  *       the next row, each pixel holding its D channels. Convolution and pooling work on it, because then the
  *       mini-batch is a matrix of H·N·W rows of D channels in which the rows of the first H' image rows of every
- *       sample come first (see {@link ConvolutionalLayer}).</li>
+ *       sample come first (see {@link ConvolutionalLayer}). A layer's spatial output may be a view with gaps
+ *       between image rows (a convolution returns its valid positions in place); layers read such inputs
+ *       through copies or views made from their strides, never through views of views (which ND4J 1.0.0-M2.1
+ *       mis-shapes when a dimension is 1 long).</li>
  * </ul>
  */
 public final class Layouts {

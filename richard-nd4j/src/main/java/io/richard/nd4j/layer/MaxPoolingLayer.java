@@ -8,8 +8,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Non-overlapping max pooling over M × N regions (here rW × rH), equations (29)–(33).
@@ -106,17 +105,16 @@ public final class MaxPoolingLayer implements Layer {
         return buffers.view(name + " " + o, spatial, s -> offset(s, o % rW, o / rW));
     }
 
-    /** The inputs at offset (i, j) of every region: a strided (H', N, W', C) view of the spatial array. */
+    /**
+     * The inputs at offset (i, j) of every region: a strided (H', N, W', C) view of the spatial array, which may
+     * itself be a view (a convolution's output is). Made from the array's strides rather than with
+     * {@code INDArray.get}: ND4J 1.0.0-M2.1 mis-shapes views of views whose dimensions are 1 long.
+     */
     private INDArray offset(INDArray spatial, int i, int j) {
-        return spatial.get(every(j, rH, outputShape.height()), NDArrayIndex.all(),
-                every(i, rW, outputShape.width()), NDArrayIndex.all());
-    }
-
-    /** Indices begin, begin + stride, …, {@code count} of them. */
-    private static INDArrayIndex every(long begin, long stride, long count) {
-        // ND4J 1.0.0-M2.1 rejects a strided interval holding a single index that does not start at 0
-        return count == 1 ? NDArrayIndex.interval(begin, begin + 1)
-                : NDArrayIndex.interval(begin, stride, begin + (count - 1) * stride + 1);
+        long[] stride = spatial.stride();
+        long first = spatial.offset() - spatial.data().offset() + j * stride[0] + i * stride[2];
+        return Nd4j.create(spatial.data(), Layouts.spatialShape(spatial.size(1), outputShape),
+                new long[] {rH * stride[0], stride[1], rW * stride[2], stride[3]}, first, 'c');
     }
 
     @Override
