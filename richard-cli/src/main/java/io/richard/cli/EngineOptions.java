@@ -11,9 +11,9 @@ final class EngineOptions {
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads to use (default 1). For a network with a convolutional layer every mini-batch "
                     + "(training) and every batch (evaluation, prediction) is split between N threads (measured "
-                    + "1.5× faster training and 1.8× faster evaluation with 2 on 2 cores); otherwise the matrix "
-                    + "products use N threads. ND4J's element-wise kernels use OMP_NUM_THREADS (the launcher's "
-                    + "default: 1).")
+                    + "1.4–1.5× faster training and 1.4–1.9× faster evaluation with 2 on 2 cores); otherwise "
+                    + "the matrix products use N threads. ND4J's element-wise kernels use OMP_NUM_THREADS (the "
+                    + "launcher's default: 1).")
     Integer threads;
 
     @Option(names = "--backend", paramLabel = "cpu|cuda", defaultValue = "cpu",
@@ -29,8 +29,8 @@ final class EngineOptions {
      * --threads for a network with a convolutional layer, 1 otherwise. Splitting pays off when a batch is mostly
      * work on activations; a dense network's mini-batch of 32 is mostly reading its weight matrices, which every
      * thread would read again (measured: dense example 1.9 s per epoch on one thread, 2.3 s split in two; its
-     * evaluation no faster split than with two BLAS threads; CNN 1.5× faster training and 1.8× faster evaluation
-     * split in two, docs/performance.md).
+     * evaluation no faster split than with two BLAS threads; CNN 1.4–1.5× faster training and 1.4–1.9× faster
+     * evaluation split in two, docs/performance.md).
      */
     int splitThreads(Network network) {
         boolean convolutional = network.layers().stream().anyMatch(l -> l instanceof ConvolutionalLayer);

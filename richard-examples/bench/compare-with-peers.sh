@@ -1,0 +1,45 @@
+#!/bin/bash
+# Trains the example networks with richard and with the peer harnesses (PyTorch, Deeplearning4j) one after the
+# other on the same machine, and prints each run's result lines: the side-by-side table of docs/performance.md.
+#
+#   richard-examples/bench/compare-with-peers.sh MNIST_DIR ANCHORS_DIR
+#
+# MNIST_DIR: full MNIST (the four IDX files, gzipped or not). ANCHORS_DIR: the team's peer harnesses
+# (shared/anchors: torch/bench.py, dl4j/run.sh; its README says how to install them). PYTHON (default python3)
+# runs the PyTorch harness; SKIP_DL4J=1 leaves Deeplearning4j out (it takes minutes). Runs are sequential: never
+# run two benchmarks at once on a small machine.
+set -euo pipefail
+if [ $# -ne 2 ]; then
+  sed -n '5,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+data=$(cd "$1" && pwd)
+anchors=$(cd "$2" && pwd)
+python=${PYTHON:-python3}
+if ! "$python" -c "import torch" 2>/dev/null; then
+  # a Python of its own (pyenv, venv) often lacks Debian's python3-torch, which /usr/bin/python3 has
+  if [ -z "${PYTHON:-}" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then python=/usr/bin/python3; else
+    echo "$python cannot import torch: install it (apt-get install python3-torch) or set PYTHON" >&2; exit 1; fi
+fi
+home=$(cd "$(dirname "$0")/../.." && pwd)
+[ -f "$anchors/torch/bench.py" ] || { echo "no torch/bench.py under $anchors" >&2; exit 1; }
+
+echo "== $(date -u) $(uptime)"
+for net in dense cnn; do
+  epochs=$([ $net = dense ] && echo 5 || echo 1)
+  torch_epochs=$([ $net = dense ] && echo 3 || echo 1)
+  for t in 1 2; do
+    echo "-- richard $net threads=$t"
+    "$home/richard" bench --data "$data" --net $net --epochs $epochs --threads $t 2>&1 | grep -E "^(epoch|eval|bench)"
+    echo "-- torch $net threads=$t"
+    (cd "$anchors" && OMP_NUM_THREADS=$t MNIST_DIR="$data" "$python" torch/bench.py $net $torch_epochs 2>&1 \
+      | grep -E "^(epoch|RESULT)")
+  done
+done
+if [ "${SKIP_DL4J:-0}" != 1 ]; then
+  echo "-- dl4j dense threads=1"
+  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh dense 1 2>&1 | grep -E "^(epoch|RESULT)")
+  echo "-- dl4j cnn threads=1 (6,000 images, extrapolated)"
+  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh cnn 1 6000 2>&1 | grep -E "^(epoch|RESULT)")
+fi
+echo "== $(date -u)"
