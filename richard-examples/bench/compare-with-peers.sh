@@ -36,7 +36,9 @@ for net in dense cnn; do
       | grep -E "^(epoch|RESULT)")
   done
 done
-if [ "${SKIP_DL4J:-0}" != 1 ]; then
+if [ "${SKIP_DL4J:-0}" != 1 ] && [ ! -d "$anchors/dl4j/target/lib" ]; then
+  echo "-- dl4j skipped: build its harness first (cd $anchors/dl4j && mvn -B -q package), or set SKIP_DL4J=1"
+elif [ "${SKIP_DL4J:-0}" != 1 ]; then
   echo "-- dl4j dense threads=1"
   (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh dense 1 2>&1 | grep -E "^(epoch|RESULT)")
   echo "-- dl4j cnn threads=1 (6,000 images, extrapolated)"
