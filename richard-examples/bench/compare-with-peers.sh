@@ -13,16 +13,7 @@ if [ $# -ne 2 ]; then
   sed -n '5,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
-data=$(cd "$1" && pwd)
-anchors=$(cd "$2" && pwd)
-python=${PYTHON:-python3}
-if ! "$python" -c "import torch" 2>/dev/null; then
-  # a Python of its own (pyenv, venv) often lacks Debian's python3-torch, which /usr/bin/python3 has
-  if [ -z "${PYTHON:-}" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then python=/usr/bin/python3; else
-    echo "$python cannot import torch: install it (apt-get install python3-torch) or set PYTHON" >&2; exit 1; fi
-fi
-home=$(cd "$(dirname "$0")/../.." && pwd)
-[ -f "$anchors/torch/bench.py" ] || { echo "no torch/bench.py under $anchors" >&2; exit 1; }
+source "$(dirname "$0")/peers.sh"
 
 echo "== $(date -u) $(uptime)"
 for net in dense cnn; do
@@ -30,18 +21,18 @@ for net in dense cnn; do
   torch_epochs=$([ $net = dense ] && echo 3 || echo 1)
   for t in 1 2; do
     echo "-- richard $net threads=$t"
-    "$home/richard" bench --data "$data" --net $net --epochs $epochs --threads $t 2>&1 | grep -E "^(epoch|eval|bench)"
+    "$home/richard" bench --data "$data" --net $net --epochs $epochs --threads $t 2>&1 | grep -E "^(epoch|eval|bench)|[Ee]rror"
     echo "-- torch $net threads=$t"
     (cd "$anchors" && OMP_NUM_THREADS=$t MNIST_DIR="$data" "$python" torch/bench.py $net $torch_epochs 2>&1 \
-      | grep -E "^(epoch|RESULT)")
+      | grep -E "^(epoch|RESULT)|[Ee]rror")
   done
 done
 if [ "${SKIP_DL4J:-0}" != 1 ] && [ ! -d "$anchors/dl4j/target/lib" ]; then
   echo "-- dl4j skipped: build its harness first (cd $anchors/dl4j && mvn -B -q package), or set SKIP_DL4J=1"
 elif [ "${SKIP_DL4J:-0}" != 1 ]; then
   echo "-- dl4j dense threads=1"
-  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh dense 1 2>&1 | grep -E "^(epoch|RESULT)")
+  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh dense 1 2>&1 | grep -E "^(epoch|RESULT)|[Ee]rror")
   echo "-- dl4j cnn threads=1 (6,000 images, extrapolated)"
-  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh cnn 1 6000 2>&1 | grep -E "^(epoch|RESULT)")
+  (cd "$anchors/dl4j" && OMP_NUM_THREADS=1 MNIST_DIR="$data" ./run.sh cnn 1 6000 2>&1 | grep -E "^(epoch|RESULT)|[Ee]rror")
 fi
 echo "== $(date -u)"

@@ -11,16 +11,8 @@ if [ $# -lt 4 ]; then
   sed -n '6,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
-data=$(cd "$1" && pwd)
-anchors=$(cd "$2" && pwd)
+source "$(dirname "$0")/peers.sh"
 net=$3; t=$4; reps=${5:-4}; limit=${6:-12000}
-python=${PYTHON:-python3}
-if ! "$python" -c "import torch" 2>/dev/null; then
-  # a Python of its own (pyenv, venv) often lacks Debian's python3-torch, which /usr/bin/python3 has
-  if [ -z "${PYTHON:-}" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then python=/usr/bin/python3; else
-    echo "$python cannot import torch: install it (apt-get install python3-torch) or set PYTHON" >&2; exit 1; fi
-fi
-home=$(cd "$(dirname "$0")/../.." && pwd)
 for r in $(seq "$reps"); do
   a=$("$home/richard" bench --data "$data" --net "$net" --epochs 1 --threads "$t" --limit "$limit" 2>&1 \
     | sed -n 's/^bench .*sec_per_epoch=\([0-9.]*\).*/\1/p')
