@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
 
         List<EpochResult> results = new ArrayList<>();
-        Trainer trainer = Trainer.builder(network).parallel(engine.splitThreads(network)).shuffle(seed).listener(new TrainingListener() {
+        TrainingListener printer = new TrainingListener() {
             @Override
             public void epochFinished(EpochResult result) {
                 results.add(result);
@@ -114,8 +114,9 @@ final class BenchCommand implements Callable<Integer> {
                         result.seconds(), result.meanCost(), peakRssMb());
                 out.flush();
             }
-        }).build();
-        trainer.fit(train);
+        };
+        Trainer.builder(network).parallel(engine.splitThreads(network)).shuffle(seed).listener(printer).build()
+                .fit(train);
 
         long evalStart = System.nanoTime();
         Evaluation evaluation = network.evaluate(test, 1000, engine.splitThreads(network));

@@ -240,8 +240,9 @@ public final class Network {
     }
 
     /**
-     * The elements of an array whose buffer holds exactly them in C order, read in bulk: {@code DataBuffer.asDouble()} reads them one by one,
-     * which took several milliseconds per 10,000 outputs the first time a JVM evaluated (before the JIT compiles it).
+     * The elements of an array whose buffer holds exactly them in C order, read in bulk: {@code DataBuffer.asDouble()}
+     * reads them one by one, which took several milliseconds per 10,000 outputs the first time a JVM evaluated
+     * (before the JIT compiles it).
      */
     private static double[] values(INDArray array) {
         int n = (int) array.length();

@@ -160,8 +160,8 @@ class NetworkTest {
             }
         }
         INDArray x = Nd4j.rand(DataType.DOUBLE, samples, input.size());
-        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}, {1, 0}}).get(NDArrayIndex.interval(0, samples),
-                NDArrayIndex.all()).dup();
+        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}, {1, 0}})
+                .get(NDArrayIndex.interval(0, samples), NDArrayIndex.all()).dup();
         Loss loss = network.loss();
 
         INDArray a = network.forward(x, Mode.TRAINING);
