@@ -76,6 +76,28 @@ class SplitInferenceTest {
     }
 
     @Test
+    void oneInputValuePerSampleSplitsToo() {
+        // batches of ≥ 256 consecutive rows are views of the data set: the parts are views of those views, with a
+        // dimension of length 1 here (one column)
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 100, 8).dense(3, 0.1).output(2, 0.1);
+        Network network = Network.create(ModelSpec.of(List.of("lo", "hi"), Shape.flat(1), new Normalization(0, 1),
+                spec), 2);
+        float[][] x = new float[600][1];
+        int[] labels = new int[600];
+        for (int n = 0; n < x.length; n++) {
+            x[n][0] = (n % 37) / 37f;
+            labels[n] = x[n][0] > 0.5f ? 1 : 0;
+        }
+        InMemoryDataSet data = InMemoryDataSet.of(List.of("lo", "hi"), Shape.flat(1), x, labels);
+        Evaluation one = network.evaluate(data, 300);
+        Evaluation two = network.evaluate(data, 300, 2);
+        assertArrayEquals(one.confusion(), two.confusion());
+        assertEquals(one.totalCost(), two.totalCost(), 1e-5 * one.totalCost());
+        INDArray all = Nd4j.createFromArray(x).castTo(DataType.FLOAT);
+        assertEquals(network.output(all), network.output(all, 2));
+    }
+
+    @Test
     void smallBatchesAreNotSplit() {
         assertEquals(1, RowSplit.parts(127, 2));
         assertEquals(2, RowSplit.parts(128, 2));
