@@ -8,6 +8,7 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
+import io.richard.nd4j.layer.ConvolutionalLayer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -59,9 +60,11 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
 
     private static double training(LayerSpec layer, Shape in, Shape out, long n) {
         double dropout = layer.dropoutRate() > 0 ? 3.0 * n * size(out) : 0;
-        if (layer instanceof ConvolutionalLayerSpec) {
+        if (layer instanceof ConvolutionalLayerSpec conv) {
             double rows = (double) n * in.height() * in.width();
-            return 2 * rows * in.depth() + 3 * rows * out.depth() + dropout;   // X, ∇X; z, ∇a, δ in full rows
+            // X (or the input stacked by kernel row, kH times larger), ∇X; z, ∇a, δ in full rows
+            double input = ConvolutionalLayer.byOutputRow(conv, in) ? conv.kernelSize().height() + 1 : 2;
+            return input * rows * in.depth() + 3 * rows * out.depth() + dropout;
         }
         if (layer instanceof MaxPoolingLayerSpec) {
             return 3.0 * n * size(in) + n * size(out);
@@ -70,9 +73,10 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
     }
 
     private static double inference(LayerSpec layer, Shape in, Shape out, long n) {
-        if (layer instanceof ConvolutionalLayerSpec) {
+        if (layer instanceof ConvolutionalLayerSpec conv) {
             double rows = (double) n * in.height() * in.width();
-            return rows * in.depth() + rows * out.depth();           // X and z in full rows (a is a view of z)
+            double input = ConvolutionalLayer.byOutputRow(conv, in) ? conv.kernelSize().height() : 1;
+            return input * rows * in.depth() + rows * out.depth();   // X (or stacked) and z (a is a view of z)
         }
         return (double) n * size(in) + n * size(out);
     }

@@ -38,6 +38,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * product per offset (i, j) has inner dimension C, which runs far below the machine's peak for C = 32; see
  * docs/performance.md.) The same windows give (28) as {@code ∇W_j = window(j, t)ᵀ · δ_t} summed over the phases and
  * (27) as {@code ∇X[window(j, t)] += δ_t · W_jᵀ}, with δ zero at the positions that are not valid.
+ *
+ * <p>The full rows compute W/W' times the useful sums (1.3× for a 4×4 kernel on 13 columns). When kH·C ≥ 64 the
+ * layer computes (24) and (28) over the valid positions only, by output image row: the input is first stacked by
+ * kernel row ({@code stackedRows}: row (y, x, n) holds a<sub>x,y+j,k</sub> for every j and k, kH copies of the
+ * input in all), so that for output row y and kernel column i the inputs of every valid x and sample are W'·N
+ * consecutive stacked rows; one product with the kernel column w<sub>i,·,·</sub> (inner dimension kH·C) then sums
+ * j and k, and kH·kW products become H'·kW smaller ones without the waste. The output, rows (y, x, n), is returned
+ * as a permuted (H', N, W', D) view. (27) keeps the full-row schedule (δ copied into full rows): by output row it
+ * would need the stacked gradient summed back over j, which ND4J's strided additions make slower than the waste.
  */
 public final class ConvolutionalLayer implements Layer {
 
@@ -46,6 +55,12 @@ public final class ConvolutionalLayer implements Layer {
      * are matrix-vector products, 4× faster for the first layer of the example CNN (kW·C = 3, docs/performance.md).
      */
     private static final int FOLDED_GRADIENT_MIN_WIDTH = 16;
+
+    /**
+     * Smallest kH·C for which (24) and (28) run by output image row over the valid positions only (see the class
+     * comment): below it the products' inner dimension kH·C is too short to pay for stacking the input.
+     */
+    private static final int BY_OUTPUT_ROW_MIN_DEPTH = 64;
 
     private final ConvolutionalLayerSpec spec;
     private final Shape inputShape;
@@ -56,6 +71,8 @@ public final class ConvolutionalLayer implements Layer {
     private final int kH;
     /** (28) by kernel row (kW·C inner rows) or by offset: by offset is faster for very few channels (measured). */
     private final boolean foldedKernelGradient;
+    /** (24) and (28) by output image row over the valid positions (kH·C ≥ 64) rather than over full rows. */
+    private final boolean byOutputRow;
 
     private final INDArray W;
     private final INDArray b;
@@ -67,8 +84,10 @@ public final class ConvolutionalLayer implements Layer {
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
     private INDArray X;
+    private INDArray stacked;
     private INDArray a;
     private INDArray aFull;
+    private INDArray aRows;
     private INDArray dropoutMask;
 
     /**
@@ -83,6 +102,7 @@ public final class ConvolutionalLayer implements Layer {
         this.kW = spec.kernelSize().width();
         this.kH = spec.kernelSize().height();
         this.foldedKernelGradient = kW * inputShape.depth() >= FOLDED_GRADIENT_MIN_WIDTH;
+        this.byOutputRow = byOutputRow(spec, inputShape);
         long[] expected = {spec.depth(), inputShape.depth(), kH, kW};
         if (!Arrays.equals(W.shape(), expected)) {
             throw new IllegalArgumentException("convolutional W must be (D, C, kH, kW) = " + Arrays.toString(expected)
@@ -101,10 +121,35 @@ public final class ConvolutionalLayer implements Layer {
         this.parameters = List.of(new Parameter("W", this.W, gradW), new Parameter("b", this.b, gradB));
     }
 
+    /**
+     * True when a layer of this spec on this input computes (24) and (28) by output image row, on the input
+     * stacked kH times (kH·C ≥ 64; see the class comment); false for the full-row schedule.
+     */
+    public static boolean byOutputRow(ConvolutionalLayerSpec spec, Shape inputShape) {
+        return spec.kernelSize().height() * inputShape.depth() >= BY_OUTPUT_ROW_MIN_DEPTH;
+    }
+
     @Override
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         long n = Layouts.batchSize(input);
+        DataType type = W.dataType();
+        INDArray a = byOutputRow ? forwardByOutputRow(buffers, input, n, mode)
+                : forwardByFullRows(buffers, input, n, mode);
+        if (mode == Mode.INFERENCE) {
+            return a;
+        }
+        this.inputRank = input.rank();
+        this.a = a;
+        if (!dropout.active()) {
+            return a;
+        }
+        dropoutMask = dropout.mask(buffers.get("mask", type, a.shape()));                 // inverted dropout
+        return buffers.get("dropped", type, a.shape()).assign(a).muli(dropoutMask);
+    }
+
+    /** (21), (24), (25) over the full rows of {@code X}: kH·kW products of inner dimension kW·C. */
+    private INDArray forwardByFullRows(Buffers buffers, INDArray input, long n, Mode mode) {
         DataType type = W.dataType();
         INDArray X = paddedRows(buffers, input, buffers.get("X", type, inputRows(n) + paddingRows(), inputShape.depth()));
         Matrix kernels = offsetMatrices(buffers);
@@ -118,21 +163,40 @@ public final class ConvolutionalLayer implements Layer {
         }
         // (21), (25) A = R(Z), applied to the whole full output (contiguous, so fast); R' needs only a
         INDArray aFull = activation.applyInPlace(zFull);
+        if (mode == Mode.TRAINING) {
+            this.X = X;
+            this.aFull = aFull;
+        }
         // (21) the output is A at the valid positions: an (H', N, W', D) view of the full rows, not a copy (the next
         // layer reads it once, in whatever order it needs; a copy would be one more pass over the activations)
-        INDArray a = validPositions(buffers, "aFull", aFull, n);
-        if (mode == Mode.INFERENCE) {
-            return a;
+        return validPositions(buffers, "aFull", aFull, n);
+    }
+
+    /**
+     * (21), (24), (25) by output image row: for each image row y of the output and kernel column i, one product
+     * of the stacked inputs of every valid x and sample (W'·N rows of kH·C) with the kernel column w_{i,·,·}.
+     */
+    private INDArray forwardByOutputRow(Buffers buffers, INDArray input, long n, Mode mode) {
+        DataType type = W.dataType();
+        int depth = outputShape.depth();
+        long rowsPerY = outputShape.width() * n;                        // output rows (x, sample) of one image row y
+        INDArray stacked = stackedRows(buffers, input, n);
+        Matrix kernels = kernelColumns(buffers);
+        INDArray zRows = buffers.get("zRows", type, outputShape.height() * rowsPerY, depth);
+        Blas.gemm(buffers.ones(type, zRows.rows(), 1), false, b, false, zRows, 1.0, 0.0);  // z = b^{l,d}, then
+        for (long y = 0; y < outputShape.height(); y++) {
+            for (int i = 0; i < kW; i++) {
+                // (24) z_{x,y} += Σ_j Σ_k w_{i,j,k} a_{x+i,y+j,k} for every valid x of image row y: the gemm sums j, k
+                Blas.gemm(stackedWindow(stacked, y, i, n), false, kernelColumn(kernels, i), false,
+                        Matrix.of(zRows).rows(y * rowsPerY, rowsPerY), 1.0, 1.0);
+            }
         }
-        this.inputRank = input.rank();
-        this.X = X;
-        this.a = a;
-        this.aFull = aFull;
-        if (!dropout.active()) {
-            return a;
+        INDArray aRows = activation.applyInPlace(zRows);                   // (21), (25) A = R(Z); R' needs only a
+        if (mode == Mode.TRAINING) {
+            this.stacked = stacked;
+            this.aRows = aRows;
         }
-        dropoutMask = dropout.mask(buffers.get("mask", type, a.shape()));                 // inverted dropout
-        return buffers.get("dropped", type, a.shape()).assign(a).muli(dropoutMask);
+        return byRowAsSpatial(buffers, "aRows", aRows, n);                  // a view, (H', N, W', D)
     }
 
     @Override
@@ -140,11 +204,37 @@ public final class ConvolutionalLayer implements Layer {
         Buffers buffers = this.buffers.of(Mode.TRAINING);
         DataType type = a.dataType();
         long n = Layouts.batchSize(a);
-        int depth = outputShape.depth();
         INDArray gradA = Layouts.spatial(gradOutput, outputShape);
         if (dropout.active()) {
             gradA = buffers.get("gradA", type, a.shape()).assign(gradA).muli(dropoutMask);
         }
+        INDArray deltaFull = byOutputRow ? kernelGradientByOutputRow(buffers, gradA, n, inputGradient)
+                : kernelGradientByFullRows(buffers, gradA, n);
+        if (!inputGradient) {
+            return null;
+        }
+        Matrix kernels = offsetMatrices(buffers);
+        INDArray gradX = Elementwise.fill(buffers.get("gradX", type, inputRows(n) + paddingRows(), inputShape.depth()),
+                0.0);
+        for (int j = 0; j < kH; j++) {
+            for (int t = 0; t < kW; t++) {
+                // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}, for
+                // every i at once at the positions of phase t
+                Blas.gemm(phase(deltaFull, t), false, kernelRow(kernels, j), true, window(gradX, j, t, n), 1.0, 1.0);
+            }
+        }
+        INDArray gradInput = buffers.view("gradX rows", gradX, g -> g.get(NDArrayIndex.interval(0, inputRows(n)),
+                NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
+        return Layouts.as(gradInput, inputRank, inputShape);
+    }
+
+    /**
+     * (26) δ over the full rows, (28) and ∂C/∂b from it, for the full-row schedule; returns δ at every full row
+     * (0 at the rows that are not valid positions), which (27) reads.
+     */
+    private INDArray kernelGradientByFullRows(Buffers buffers, INDArray gradA, long n) {
+        DataType type = gradA.dataType();
+        int depth = outputShape.depth();
         // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions (never written)
         INDArray gradFull = buffers.get("gradFull", type, fullRows(n), depth);
         Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
@@ -173,21 +263,42 @@ public final class ConvolutionalLayer implements Layer {
                 g -> g.reshape('c', kH, kW, inputShape.depth(), depth).permute(3, 2, 0, 1)), gradW);
         // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}, over the mini-batch (δ is 0 at the positions that are not valid)
         Blas.gemm(buffers.ones(type, fullRows(n), 1), true, deltaFull, false, gradB, 1.0, 0.0);
+        return deltaFull;
+    }
+
+    /**
+     * (26) δ at the valid positions, (28) and ∂C/∂b from it, for the schedule by output image row; returns δ at
+     * every full row for (27) when the input gradient is wanted (else null).
+     */
+    private INDArray kernelGradientByOutputRow(Buffers buffers, INDArray gradA, long n, boolean inputGradient) {
+        DataType type = gradA.dataType();
+        int depth = outputShape.depth();
+        long rowsPerY = outputShape.width() * n;
+        INDArray gradRows = buffers.get("gradRows", type, aRows.rows(), depth);
+        Elementwise.copy(gradA, byRowAsSpatial(buffers, "gradRows", gradRows, n));
+        // (26) δ = ∂C/∂a ⊙ R'(z) at the valid positions, row (y, x, sample)
+        INDArray deltaRows = activation.delta(gradRows, aRows, buffers.get("deltaRows", type, aRows.rows(), depth));
+        INDArray gradColumns = buffers.get("gradColumns", type, (long) kW * kH * inputShape.depth(), depth);
+        for (int i = 0; i < kW; i++) {
+            for (long y = 0; y < outputShape.height(); y++) {
+                // (28) ∇W_k^{l,d} = A_k ⋆ δ^{l,d}: for kernel column i, Σ_x a_{x+i,y+j,k} δ_{x,y} for every j and k,
+                // summed over the image rows y
+                Blas.gemm(stackedWindow(stacked, y, i, n), true, Matrix.of(deltaRows).rows(y * rowsPerY, rowsPerY),
+                        false, kernelColumn(Matrix.of(gradColumns), i), 1.0, y == 0 ? 0.0 : 1.0);
+            }
+        }
+        Elementwise.copy(buffers.view("gradColumns as W", gradColumns,
+                g -> g.reshape('c', kW, kH, inputShape.depth(), depth).permute(3, 2, 1, 0)), gradW);
+        // ∂C/∂b^{l,d} = Σ_{x,y} δ_{x,y}^{l,d}, over the mini-batch
+        Blas.gemm(buffers.ones(type, deltaRows.rows(), 1), true, deltaRows, false, gradB, 1.0, 0.0);
         if (!inputGradient) {
             return null;
         }
-        Matrix kernels = offsetMatrices(buffers);
-        INDArray gradX = Elementwise.fill(buffers.get("gradX", type, X.rows(), inputShape.depth()), 0.0);
-        for (int j = 0; j < kH; j++) {
-            for (int t = 0; t < kW; t++) {
-                // (27) ∇A_k = Σ_d W_k^{l,d} * δ^{l,d}: each δ_{x',y'} reaches a_{x'+i,y'+j} through w_{i,j}, for
-                // every i at once at the positions of phase t
-                Blas.gemm(phase(deltaFull, t), false, kernelRow(kernels, j), true, window(gradX, j, t, n), 1.0, 1.0);
-            }
-        }
-        INDArray gradInput = buffers.view("gradX rows", gradX, g -> g.get(NDArrayIndex.interval(0, inputRows(n)),
-                NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
-        return Layouts.as(gradInput, inputRank, inputShape);
+        // δ at the valid positions of a full-row array (0 elsewhere, never written), which (27) reads
+        INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);
+        Elementwise.copy(byRowAsSpatial(buffers, "deltaRows", deltaRows, n),
+                validPositions(buffers, "deltaFull", deltaFull, n));
+        return deltaFull;
     }
 
     /** Number of input rows of a mini-batch: one per input position, H·N·W. */
@@ -247,6 +358,60 @@ public final class ConvolutionalLayer implements Layer {
     /** The (kW·C, D) matrix of kernel row j, rows (i, k), in a stack made by {@link #offsetMatrices(Buffers)}. */
     private Matrix kernelRow(Matrix stacked, int j) {
         return stacked.rows((long) j * kW * inputShape.depth(), (long) kW * inputShape.depth());
+    }
+
+    /**
+     * The input stacked by kernel row, for the schedule by output image row: an (H'·W·N, kH·C) array whose row
+     * (y, x, sample) holds a_{x,y+j,k} for j = 0…kH−1 and every k, j first. Written by kH copies, one per j, between
+     * 4-d views made from the strides (any input layout; never a view of a view).
+     */
+    private INDArray stackedRows(Buffers buffers, INDArray input, long n) {
+        DataType type = W.dataType();
+        int channels = inputShape.depth();
+        INDArray spatial = input.rank() == 4 ? input : Layouts.spatialInto(input, inputShape,
+                buffers.get("spatial input", type, Layouts.spatialShape(n, inputShape)), buffers);
+        long height = outputShape.height();
+        long width = inputShape.width();
+        INDArray stacked = buffers.get("stacked", type, height * width * n, (long) kH * channels);
+        long[] in = spatial.stride();
+        long[] blockShape = {height, width, n, channels};
+        for (int j = 0; j < kH; j++) {
+            long jj = j;
+            // rows y + j of every sample, ordered (y, x, sample), into column block j
+            INDArray from = buffers.view("input from row " + j, spatial,
+                    x -> Layouts.strided(x, jj * in[0], blockShape, new long[] {in[0], in[2], in[1], in[3]}));
+            INDArray to = buffers.view("stacked block " + j, stacked, x -> Layouts.strided(x, jj * channels,
+                    blockShape, new long[] {width * n * kH * channels, n * kH * channels, (long) kH * channels, 1}));
+            Elementwise.copy(from, to);
+        }
+        return stacked;
+    }
+
+    /**
+     * The stacked inputs that kernel column i meets at output image row y: the W'·N consecutive stacked rows from
+     * (y, i, first sample) on, one per valid x and sample.
+     */
+    private Matrix stackedWindow(INDArray stacked, long y, int i, long n) {
+        return Matrix.of(stacked).rows((y * inputShape.width() + i) * n, outputShape.width() * n);
+    }
+
+    /** The kernels as kW stacked (kH·C, D) matrices, one per kernel column i, rows (j, k). */
+    private Matrix kernelColumns(Buffers buffers) {
+        INDArray stacked = buffers.get("kernel columns", W.dataType(), kW, kH, inputShape.depth(), spec.depth());
+        Elementwise.copy(buffers.view("W by column", W, w -> w.permute(3, 2, 1, 0)), stacked);
+        return Matrix.of(buffers.view("kernel columns as rows", stacked, k -> k.reshape('c',
+                (long) kW * kH * inputShape.depth(), spec.depth())));
+    }
+
+    /** The (kH·C, D) matrix of kernel column i in a stack made by {@link #kernelColumns(Buffers)}. */
+    private Matrix kernelColumn(Matrix stacked, int i) {
+        return stacked.rows((long) i * kH * inputShape.depth(), (long) kH * inputShape.depth());
+    }
+
+    /** An (H'·W'·N, D) array of rows (y, x, sample) seen as the spatial (H', N, W', D) layout (remembered). */
+    private INDArray byRowAsSpatial(Buffers buffers, String name, INDArray rows, long n) {
+        return buffers.view(name + " as spatial", rows, r -> r.reshape('c', outputShape.height(), outputShape.width(),
+                n, outputShape.depth()).permute(0, 2, 1, 3));
     }
 
     /** The valid positions x &lt; W' of a full (H'·N·W, D) array, as an (H', N, W', D) view (remembered). */

@@ -81,6 +81,16 @@ public final class Layouts {
         return target;
     }
 
+    /**
+     * A view of the same memory as {@code array}: the given shape and strides (in elements), starting
+     * {@code delta} elements after the array's first element. Made from the buffer rather than with
+     * {@code INDArray.get}, which ND4J 1.0.0-M2.1 gets wrong on views of views with a dimension of length 1.
+     */
+    static INDArray strided(INDArray array, long delta, long[] shape, long[] stride) {
+        return org.nd4j.linalg.factory.Nd4j.create(array.data(), shape, stride,
+                array.offset() - array.data().offset() + delta, 'c');
+    }
+
     /** True when a reshape of the array is a view of it (C order, no gaps), so a remembered reshape stays valid. */
     private static boolean contiguous(INDArray array) {
         return array.ordering() == 'c' && array.elementWiseStride() == 1 && !array.isView();

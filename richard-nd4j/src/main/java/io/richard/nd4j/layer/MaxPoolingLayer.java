@@ -8,7 +8,6 @@ import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Non-overlapping max pooling over M × N regions (here rW × rH), equations (29)–(33).
@@ -112,9 +111,8 @@ public final class MaxPoolingLayer implements Layer {
      */
     private INDArray offset(INDArray spatial, int i, int j) {
         long[] stride = spatial.stride();
-        long first = spatial.offset() - spatial.data().offset() + j * stride[0] + i * stride[2];
-        return Nd4j.create(spatial.data(), Layouts.spatialShape(spatial.size(1), outputShape),
-                new long[] {rH * stride[0], stride[1], rW * stride[2], stride[3]}, first, 'c');
+        return Layouts.strided(spatial, j * stride[0] + i * stride[2], Layouts.spatialShape(spatial.size(1),
+                outputShape), new long[] {rH * stride[0], stride[1], rW * stride[2], stride[3]});
     }
 
     @Override

@@ -171,7 +171,12 @@ class ConvolutionalLayerExactTest {
                 Arguments.of(2, 3, 5, 2, 2, 1, 4, true),
                 Arguments.of(1, 6, 6, 4, 3, 4, 4, false),
                 Arguments.of(2, 3, 3, 3, 2, 3, 3, true),
-                Arguments.of(3, 5, 2, 2, 1, 2, 1, false));
+                Arguments.of(3, 5, 2, 2, 1, 2, 1, false),
+                // kH·C ≥ 64: (24) and (28) by output image row over the valid positions
+                Arguments.of(2, 6, 5, 16, 3, 3, 4, false),
+                Arguments.of(2, 5, 6, 32, 2, 2, 2, true),
+                Arguments.of(1, 4, 4, 24, 2, 4, 3, false),
+                Arguments.of(3, 3, 2, 64, 2, 2, 1, true));
     }
 
     @ParameterizedTest(name = "N={0} W={1} H={2} C={3} D={4} kW={5} kH={6} spatialInput={7}")

@@ -56,7 +56,11 @@ class LayerGradientTest {
                 // kW·C ≥ 16: (28) by kernel row rather than by offset
                 Arguments.of(2, new Shape(5, 6, 8), 3, 2, 3),
                 Arguments.of(3, new Shape(7, 5, 6), 2, 3, 2),
-                Arguments.of(2, new Shape(6, 6, 4), 2, 4, 4));
+                Arguments.of(2, new Shape(6, 6, 4), 2, 4, 4),
+                // kH·C ≥ 64: (24) and (28) by output image row over the valid positions
+                Arguments.of(2, new Shape(5, 6, 16), 3, 2, 4),
+                Arguments.of(2, new Shape(6, 4, 32), 2, 3, 2),
+                Arguments.of(1, new Shape(3, 3, 64), 2, 2, 1));
     }
 
     @ParameterizedTest(name = "conv N={0} input={1} depth={2} kernel={3}x{4}")
