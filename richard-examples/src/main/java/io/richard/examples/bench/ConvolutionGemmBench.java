@@ -18,14 +18,18 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The matrix products of one convolution pass, in the two schedules the layer could use (why
- * {@code ConvolutionalLayer} uses one product per kernel row; docs/performance.md, point 10):
+ * The matrix products of one convolution pass, in the schedules the layer could use (why
+ * {@code ConvolutionalLayer} uses one product per kernel row, or per output image row when kH·C ≥ 64;
+ * docs/performance.md, points 10 and 17):
  * <ul>
  *   <li>{@code perOffset}: one product per kernel element (i, j), inner dimension C;</li>
  *   <li>{@code perKernelRow}: one product per kernel row j and phase t, inner dimension kW·C, reading kW
- *       consecutive input rows as one ({@link Matrix#joinRows}) at the full-output rows r = q·kW + t.</li>
+ *       consecutive input rows as one ({@link Matrix#joinRows}) at the full-output rows r = q·kW + t;</li>
+ *   <li>{@code byOutputRow}: one product per output image row y and kernel column i over the valid positions
+ *       only, inner dimension kH·C, on the input stacked by kernel row (the stacking copy is not timed). The layer
+ *       keeps the input gradient per kernel row, so {@code inputGradient} runs that schedule here.</li>
  * </ul>
- * Both compute the same sums over the same "full" rows. Run:
+ * The first two compute the same sums over the same "full" rows (W/W' times the useful ones). Run:
  *
  * <pre>
  * mvn -B -q -DskipTests -pl richard-examples -am package
@@ -46,7 +50,7 @@ public class ConvolutionGemmBench {
     @Param({"conv64-4x4-on-13x13x32", "conv32-3x3-on-28x28x1"})
     public String layer;
 
-    @Param({"perOffset", "perKernelRow"})
+    @Param({"perOffset", "perKernelRow", "byOutputRow"})
     public String schedule;
 
     @Param("32")
@@ -63,6 +67,10 @@ public class ConvolutionGemmBench {
     private Matrix delta;
     private Matrix gradKernels;
     private Matrix gradX;
+    private int outWidth;        // W' (= H': the example's images and kernels are square)
+    private Matrix stacked;      // by output row: the input stacked by kernel row, (H'·W·N, k·C), rows (y, x, n)
+    private Matrix zRows;        // by output row: (H'·W'·N, D), rows (y, x, n)
+    private Matrix deltaRows;
 
     @Setup
     public void setUp() {
@@ -81,11 +89,24 @@ public class ConvolutionGemmBench {
         delta = Matrix.of(Nd4j.rand(DataType.FLOAT, full, D));
         gradKernels = Matrix.of(Nd4j.create(DataType.FLOAT, (long) k * k * C, D));
         gradX = Matrix.of(Nd4j.create(DataType.FLOAT, H * NW + k - 1, C));
+        outWidth = H - k + 1;
+        stacked = Matrix.of(Nd4j.rand(DataType.FLOAT, outWidth * NW, (long) k * C));
+        zRows = Matrix.of(Nd4j.create(DataType.FLOAT, (long) outWidth * outWidth * miniBatch, D));
+        deltaRows = Matrix.of(Nd4j.rand(DataType.FLOAT, (long) outWidth * outWidth * miniBatch, D));
     }
 
     /** (24): z += window · W for every offset. */
     @Benchmark
     public INDArray forward() {
+        if (schedule.equals("byOutputRow")) {
+            for (int y = 0; y < outWidth; y++) {
+                for (int i = 0; i < k; i++) {
+                    Blas.gemm(stackedWindow(y, i), false, columnKernel(kernels, i), false, outputRow(zRows, y), 1.0,
+                            1.0);
+                }
+            }
+            return zRows.array();
+        }
         for (int j = 0; j < k; j++) {
             for (int s = 0; s < k; s++) {
                 if (schedule.equals("perOffset")) {
@@ -101,6 +122,15 @@ public class ConvolutionGemmBench {
     /** (28): ∇W = windowᵀ · δ for every offset. */
     @Benchmark
     public INDArray kernelGradient() {
+        if (schedule.equals("byOutputRow")) {
+            for (int i = 0; i < k; i++) {
+                for (int y = 0; y < outWidth; y++) {
+                    Blas.gemm(stackedWindow(y, i), true, outputRow(deltaRows, y), false, columnKernel(gradKernels, i),
+                            1.0, y == 0 ? 0.0 : 1.0);
+                }
+            }
+            return gradKernels.array();
+        }
         for (int j = 0; j < k; j++) {
             for (int s = 0; s < k; s++) {
                 if (schedule.equals("perOffset")) {
@@ -127,6 +157,21 @@ public class ConvolutionGemmBench {
             }
         }
         return gradX.array();
+    }
+
+    /** The stacked rows that kernel column i meets at output row y: W'·N rows from (y, i, first sample) on. */
+    private Matrix stackedWindow(int y, int i) {
+        return stacked.rows(((long) y * (NW / miniBatch) + i) * miniBatch, (long) outWidth * miniBatch);
+    }
+
+    /** The W'·N rows of output image row y. */
+    private Matrix outputRow(Matrix rows, int y) {
+        return rows.rows((long) y * outWidth * miniBatch, (long) outWidth * miniBatch);
+    }
+
+    /** Kernel column i of a (k·k·C, D) stack, rows (j, c): the same numbers in the order by output row uses. */
+    private Matrix columnKernel(Matrix stack, int i) {
+        return stack.rows((long) i * k * C, (long) k * C);
     }
 
     private Matrix offsetWindow(Matrix rows, int i, int j) {
