@@ -347,12 +347,21 @@ public final class ConvolutionalLayer implements Layer {
         return Matrix.of(rows).rows((long) j * n * inputShape.width() + i, fullRows(n));
     }
 
-    /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j). */
+    /** The kernels rearranged as kH·kW stacked (C, D) matrices, one per offset (i, j): rows (j, i, k). */
     private Matrix offsetMatrices(Buffers buffers) {
-        INDArray stacked = buffers.get("kernels", W.dataType(), kH, kW, inputShape.depth(), spec.depth());
-        Elementwise.copy(buffers.view("W by offset", W, w -> w.permute(2, 3, 1, 0)), stacked);
-        return Matrix.of(buffers.view("kernels as rows", stacked, k -> k.reshape('c',
-                (long) kH * kW * inputShape.depth(), spec.depth())));
+        return kernelStack(buffers, "by offset", kH, kW, 2, 3);
+    }
+
+    /**
+     * W, (D, C, kH, kW), copied into a (first, second, C, D) stack whose first two axes are W's axes {@code a} and
+     * {@code b}: as (first·second·C, D) rows.
+     */
+    private Matrix kernelStack(Buffers buffers, String order, long first, long second, int a, int b) {
+        INDArray stacked = buffers.get("kernels " + order, W.dataType(), first, second, inputShape.depth(),
+                spec.depth());
+        Elementwise.copy(buffers.view("W " + order, W, w -> w.permute(a, b, 1, 0)), stacked);
+        return Matrix.of(buffers.view("kernels " + order + " as rows", stacked, k -> k.reshape('c',
+                first * second * inputShape.depth(), spec.depth())));
     }
 
     /** The (kW·C, D) matrix of kernel row j, rows (i, k), in a stack made by {@link #offsetMatrices(Buffers)}. */
@@ -395,12 +404,9 @@ public final class ConvolutionalLayer implements Layer {
         return Matrix.of(stacked).rows((y * inputShape.width() + i) * n, outputShape.width() * n);
     }
 
-    /** The kernels as kW stacked (kH·C, D) matrices, one per kernel column i, rows (j, k). */
+    /** The kernels as kW stacked (kH·C, D) matrices, one per kernel column i: rows (i, j, k). */
     private Matrix kernelColumns(Buffers buffers) {
-        INDArray stacked = buffers.get("kernel columns", W.dataType(), kW, kH, inputShape.depth(), spec.depth());
-        Elementwise.copy(buffers.view("W by column", W, w -> w.permute(3, 2, 1, 0)), stacked);
-        return Matrix.of(buffers.view("kernel columns as rows", stacked, k -> k.reshape('c',
-                (long) kW * kH * inputShape.depth(), spec.depth())));
+        return kernelStack(buffers, "by column", kW, kH, 3, 2);
     }
 
     /** The (kH·C, D) matrix of kernel column i in a stack made by {@link #kernelColumns(Buffers)}. */
