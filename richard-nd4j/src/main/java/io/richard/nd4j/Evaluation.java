@@ -41,7 +41,7 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
                 BatchStream batches = data.transientBatches(batchSize, data.size(), SampleOrder.sequential())) {
             while (batches.hasNext()) {
                 Batch batch = batches.next();
-                for (Scored part : split.map(batch.size(), (from, to) -> score(network, batch, from, to))) {
+                for (Scored part : split.map(batch.size(), (p, from, to) -> score(network, batch, from, to))) {
                     totalCost += part.cost();
                     for (int s = 0; s < part.predicted().length; s++) {
                         int label = batch.labels()[(int) part.from() + s];

@@ -198,7 +198,7 @@ public final class Network {
         }
         INDArray outputs = Nd4j.create(dataType, n, model.classes().size());
         try (RowSplit split = RowSplit.open(threads)) {
-            split.map(n, (from, to) -> outputs.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
+            split.map(n, (p, from, to) -> outputs.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
                     .assign(forward(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), Mode.INFERENCE)));
         }
         return outputs;

@@ -21,8 +21,7 @@ public final class QuadraticLoss implements Loss {
 
     @Override
     public double totalCost(INDArray a, INDArray y) {
-        INDArray difference = Elementwise.subtract(a, y, a.ulike());   // a − y
-        return 0.5 * Blas.dot(difference, difference);                // (15), summed over the batch
+        return gradientAndCost(a, y, a.ulike());                      // (15), summed over the batch
     }
 
     @Override
@@ -32,7 +31,7 @@ public final class QuadraticLoss implements Loss {
 
     @Override
     public double gradientAndCost(INDArray a, INDArray y, INDArray out) {
-        Blas.axpy(-1.0, y, out.assign(a));                            // (17) ∇a C = a − y
+        Elementwise.subtract(a, y, out);                              // (17) ∇a C = a − y, one pass
         return 0.5 * Blas.dot(out, out);                              // (15) Σ_n ½‖y − a‖² = ½ Σ (a − y)²
     }
 

@@ -8,19 +8,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Inference on the rows of a large batch split between threads. Each part runs a forward pass on its own rows,
- * on its own thread, with the layers' inference buffers of that thread (layers keep one set per thread) and one
- * BLAS thread: the parts are independent, so two threads take about half the time of one, element-wise work
+ * The rows of a batch split between threads: each part runs on its own thread (part 0 on the calling one) with
+ * one BLAS thread, so that the parts do not compete for the BLAS pool. Training splits every mini-batch this way
+ * ({@link Trainer.Builder#parallel}), inference large batches ({@link Network#output(org.nd4j.linalg.api.ndarray.INDArray,
+ * int)}): the parts are independent, so two threads take about half the time of one, element-wise work
  * included — more than two BLAS threads on the whole batch give, since they share only the products (measured,
  * docs/performance.md).
  */
 final class RowSplit implements AutoCloseable {
 
-    /** Fewest rows a part is given: below this a thread of its own costs more than it saves. */
+    /** Fewest rows an inference part is given: below this a thread of its own costs more than it saves. */
     static final long MIN_ROWS = 64;
 
     private static final ExecutorService POOL = Executors.newCachedThreadPool(body -> {
-        Thread thread = new Thread(body, "richard-inference");
+        Thread thread = new Thread(body, "richard-part");
         thread.setDaemon(true);
         return thread;
     });
@@ -49,36 +50,41 @@ final class RowSplit implements AutoCloseable {
         }
     }
 
-    /** One part's work: rows {@code from} to {@code to} − 1. */
+    /** One part's work: part {@code part}, rows {@code from} to {@code to} − 1. */
     interface Task<T> {
-        T run(long from, long to);
+        T run(int part, long from, long to);
     }
 
-    /** How many parts {@code rows} rows are split into with {@code threads} threads: at least 1. */
+    /** How many parts inference splits {@code rows} rows into with {@code threads} threads: at least 1. */
     static int parts(long rows, int threads) {
         return (int) Math.max(1, Math.min(threads, rows / MIN_ROWS));
     }
 
-    /**
-     * Runs {@code task} on consecutive row ranges covering {@code rows} rows, one per thread (part 0 on the calling
-     * thread), and returns the results in row order. Every part ends before this returns, also when one fails;
-     * the first failure is then thrown.
-     */
+    /** {@link #map(int, long, Task)} with as many parts as {@link #parts(long, int)} gives (inference). */
     <T> List<T> map(long rows, Task<T> task) {
-        int parts = parts(rows, threads);
+        return map(parts(rows, threads), rows, task);
+    }
+
+    /**
+     * Runs {@code task} on {@code parts} consecutive row ranges covering {@code rows} rows, one per thread (part 0
+     * on the calling thread), and returns the results in row order. Every part ends before this returns, also
+     * when one fails; the first failure is then thrown.
+     */
+    <T> List<T> map(int parts, long rows, Task<T> task) {
         if (parts == 1) {
-            return List.of(task.run(0, rows));
+            return List.of(task.run(0, 0, rows));
         }
         List<Future<T>> running = new ArrayList<>(parts - 1);
         for (int p = 1; p < parts; p++) {
+            int part = p;
             long from = rows * p / parts;
             long to = rows * (p + 1) / parts;
-            running.add(POOL.submit(() -> task.run(from, to)));
+            running.add(POOL.submit(() -> task.run(part, from, to)));
         }
         List<T> results = new ArrayList<>(parts);
         RuntimeException failure = null;
         try {
-            results.add(task.run(0, rows / parts));
+            results.add(task.run(0, 0, rows / parts));
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -96,7 +102,7 @@ final class RowSplit implements AutoCloseable {
     }
 
     /** The result of a part run on another thread; its failure rethrown as it was (errors too). */
-    static <T> T await(Future<T> result) {
+    private static <T> T await(Future<T> result) {
         try {
             return result.get();
         } catch (ExecutionException e) {

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.richard.api.Layer;
 import io.richard.api.Mode;
@@ -74,7 +71,7 @@ public final class Trainer {
     private final CheckpointSink checkpointSink;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final List<Part> parts;                  // the parts of a mini-batch; parts.get(0) trains `network`
-    private ExecutorService partThreads;             // parts.size() − 1 threads, while fit runs
+    private RowSplit split;                          // the parts' threads, while fit runs
     // Where training stands (see state()): plain fields, so that a mini-batch allocates nothing for them.
     private int positionEpoch;
     private int positionBatch;
@@ -163,8 +160,7 @@ public final class Trainer {
         TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, optimizer.name());
         moveTo(from);
         batchesRun = 0;
-        BlasThreads blasThreads = parts.size() > 1 ? BlasThreads.single() : null;
-        partThreads = parts.size() > 1 ? Executors.newFixedThreadPool(parts.size() - 1, Trainer::partThread) : null;
+        split = RowSplit.open(parts.size());
         try {
             for (int epoch = from.epoch(); epoch < hyperparams.epochs() && !stopRequested.get(); epoch++) {
                 results.add(epoch(data, epoch, epoch == from.epoch() ? from : null));
@@ -172,13 +168,8 @@ public final class Trainer {
         } finally {
             stopRequested.set(false);
             TrainingStep.clear();
-            if (partThreads != null) {
-                partThreads.shutdownNow();
-                partThreads = null;
-            }
-            if (blasThreads != null) {
-                blasThreads.restore();
-            }
+            split.close();
+            split = null;
         }
         return results;
     }
@@ -259,34 +250,13 @@ public final class Trainer {
      * summed gradients in {@code network}'s parameters and returns the summed cost.
      */
     private double parallelStep(Batch batch, int epoch, int batchIndex) {
-        int n = batch.size();
-        int count = parts.size();
-        List<Future<Double>> running = new ArrayList<>(count - 1);
-        for (int p = 1; p < count; p++) {
-            Part part = parts.get(p);
-            long from = (long) n * p / count;
-            long to = (long) n * (p + 1) / count;
-            running.add(partThreads.submit(() -> part.run(batch, from, to, epoch, batchIndex)));
-        }
-        double cost = 0;
-        RuntimeException failure = null;
-        try {
-            cost = parts.get(0).run(batch, 0, (long) n / count, epoch, batchIndex);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Future<Double> result : running) {                  // every part ends before the step does
-            try {
-                cost += RowSplit.await(result);
-            } catch (RuntimeException e) {
-                failure = failure == null ? e : failure;
-            }
-        }
-        if (failure != null) {
-            throw failure;
+        double cost = 0;                                     // every part ends before the step does
+        for (double part : split.map(parts.size(), batch.size(),
+                (p, from, to) -> parts.get(p).run(batch, from, to, epoch, batchIndex))) {
+            cost += part;
         }
         List<Layer> layers = network.layers();
-        for (int p = 1; p < count; p++) {
+        for (int p = 1; p < parts.size(); p++) {
             List<Layer> replica = parts.get(p).network.layers();
             for (int l = 0; l < layers.size(); l++) {
                 List<Parameter> sums = layers.get(l).parameters();
@@ -297,12 +267,6 @@ public final class Trainer {
             }
         }
         return cost;
-    }
-
-    private static Thread partThread(Runnable body) {
-        Thread thread = new Thread(body, "richard-trainer-part");
-        thread.setDaemon(true);
-        return thread;
     }
 
     /** One part of a mini-batch: a network (or a replica of it) with its own input and loss-gradient arrays. */

@@ -114,7 +114,7 @@ class SplitInferenceTest {
             List<long[]> ranges;
             List<Integer> blasSeen = Collections.synchronizedList(new ArrayList<>());
             try (RowSplit split = RowSplit.open(3)) {
-                ranges = split.map(200, (from, to) -> {
+                ranges = split.map(200, (p, from, to) -> {
                     blasSeen.add(Nd4j.factory().blas().getMaxThreads());
                     return new long[] {from, to};
                 });
@@ -136,7 +136,7 @@ class SplitInferenceTest {
         IllegalStateException failure = new IllegalStateException("part 1 failed");
         try (RowSplit split = RowSplit.open(3)) {
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> split.map(300,
-                    (from, to) -> {
+                    (p, from, to) -> {
                         if (from == 100) {
                             throw failure;
                         }

@@ -75,42 +75,27 @@ public final class Elementwise {
 
     /** z = max(x, y) element by element. */
     public static INDArray max(INDArray x, INDArray y, INDArray z) {
-        if (!CPU) {
-            return z.assign(Transforms.max(x, y, true));
-        }
-        return pairwise(PAIRWISE_MAX, x, y, z);
+        return CPU ? pairwise(PAIRWISE_MAX, x, y, z) : z.assign(Transforms.max(x, y, true));
     }
 
     /** z = x (a copy, between any layouts of the same shape). */
     public static INDArray copy(INDArray x, INDArray z) {
-        if (!CPU) {
-            return z.assign(x);
-        }
-        return transform(Kind.ANY, ANY_ASSIGN, x, z);
+        return CPU ? transform(Kind.ANY, ANY_ASSIGN, x, z) : z.assign(x);
     }
 
     /** z = sign(x): 1, 0 or −1. */
     public static INDArray sign(INDArray x, INDArray z) {
-        if (!CPU) {
-            return Nd4j.exec(new Sign(x, z));
-        }
-        return transform(Kind.SAME, SAME_SIGN, x, z);
+        return CPU ? transform(Kind.SAME, SAME_SIGN, x, z) : Nd4j.exec(new Sign(x, z));
     }
 
     /** z = x ⊙ (1 − x). */
     public static INDArray timesOneMinus(INDArray x, INDArray z) {
-        if (!CPU) {
-            return Nd4j.exec(new TimesOneMinus(x, z));
-        }
-        return transform(Kind.SAME, SAME_TIMES_ONE_MINUS, x, z);
+        return CPU ? transform(Kind.SAME, SAME_TIMES_ONE_MINUS, x, z) : Nd4j.exec(new TimesOneMinus(x, z));
     }
 
     /** z = 1 / (1 + e^−x). */
     public static INDArray sigmoid(INDArray x, INDArray z) {
-        if (!CPU) {
-            return Nd4j.exec(new Sigmoid(x, z));
-        }
-        return transform(Kind.STRICT, STRICT_SIGMOID, x, z);
+        return CPU ? transform(Kind.STRICT, STRICT_SIGMOID, x, z) : Nd4j.exec(new Sigmoid(x, z));
     }
 
     /** z = 1 where x &gt; 0, else 0. */
