@@ -130,6 +130,24 @@ public final class Blas {
     }
 
     /**
+     * C ← 0 on a matrix region, whatever it held (NaN included): a product with alpha = beta = 0, which BLAS
+     * defines without reading C, A or B. ND4J's fill runs element by element on a region with gaps between its
+     * rows (300 µs for 53,000 floats here); this is a few µs.
+     */
+    public static void zero(Matrix C) {
+        DataType type = C.array().dataType();
+        if (!CPU || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
+            C.view().assign(0);
+        } else if (type == DataType.FLOAT) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C.rows(), C.columns(), 1, 0f, floats(C), 1,
+                    floats(C), C.columns(), 0f, floats(C), C.ld());
+        } else {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C.rows(), C.columns(), 1, 0.0, doubles(C), 1,
+                    doubles(C), C.columns(), 0.0, doubles(C), C.ld());
+        }
+    }
+
+    /**
      * Copies rows {@code first} to {@code first + target.rows() − 1} of the matrix {@code from} into
      * {@code target}, a matrix with as many columns; returns target.
      */

@@ -235,9 +235,16 @@ public final class ConvolutionalLayer implements Layer {
     private INDArray kernelGradientByFullRows(Buffers buffers, INDArray gradA, long n) {
         DataType type = gradA.dataType();
         int depth = outputShape.depth();
-        // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions (never written)
-        INDArray gradFull = buffers.get("gradFull", type, fullRows(n), depth);
-        Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
+        // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions
+        INDArray gradFull = gradientRows(buffers, gradA, aFull);
+        if (gradFull == null) {
+            gradFull = buffers.get("gradFull", type, fullRows(n), depth);            // its gap is never written
+            Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
+        } else if (kW > 1) {
+            // the gradient's memory holds what its producer left at the positions x ≥ W': zeroed here
+            Blas.zero(new Matrix(gradFull, (long) outputShape.width() * depth, (int) (outputShape.height() * n),
+                    (kW - 1) * depth, inputShape.width() * depth));
+        }
         // (26) δ = ∂C/∂a ⊙ R'(z) over the full rows, contiguous (R' needs only a); 0 where ∂C/∂a is 0
         INDArray deltaFull = activation.delta(gradFull, aFull, buffers.get("deltaFull", type, fullRows(n), depth));
 
@@ -274,8 +281,11 @@ public final class ConvolutionalLayer implements Layer {
         DataType type = gradA.dataType();
         int depth = outputShape.depth();
         long rowsPerY = outputShape.width() * n;
-        INDArray gradRows = buffers.get("gradRows", type, aRows.rows(), depth);
-        Elementwise.copy(gradA, byRowAsSpatial(buffers, "gradRows", gradRows, n));
+        INDArray gradRows = gradientRows(buffers, gradA, aRows);
+        if (gradRows == null) {
+            gradRows = buffers.get("gradRows", type, aRows.rows(), depth);
+            Elementwise.copy(gradA, byRowAsSpatial(buffers, "gradRows", gradRows, n));
+        }
         // (26) δ = ∂C/∂a ⊙ R'(z) at the valid positions, row (y, x, sample)
         INDArray deltaRows = activation.delta(gradRows, aRows, buffers.get("deltaRows", type, aRows.rows(), depth));
         INDArray gradColumns = buffers.get("gradColumns", type, (long) kW * kH * inputShape.depth(), depth);
@@ -299,6 +309,20 @@ public final class ConvolutionalLayer implements Layer {
         Elementwise.copy(byRowAsSpatial(buffers, "deltaRows", deltaRows, n),
                 validPositions(buffers, "deltaFull", deltaFull, n));
         return deltaFull;
+    }
+
+    /**
+     * ∂C/∂a read straight from the gradient's memory as rows shaped like {@code rows} (the full rows, or the rows
+     * (y, x, n)), when the next layer returned the gradient laid out in its memory as this layer's output lies in
+     * {@code rows} (max pooling does: {@link Layouts#gradientLike}); null when it did not, and the gradient must be
+     * copied. In the full-row schedule the caller zeroes the gradient memory's columns x ≥ W', which the output
+     * view leaves out.
+     */
+    private INDArray gradientRows(Buffers buffers, INDArray gradA, INDArray rows) {
+        if (!Layouts.sameMemoryLayout(gradA, a)) {
+            return null;
+        }
+        return buffers.view("gradient rows", gradA, g -> Layouts.strided(g, 0, rows.shape(), rows.stride()));
     }
 
     /** Number of input rows of a mini-batch: one per input position, H·N·W. */

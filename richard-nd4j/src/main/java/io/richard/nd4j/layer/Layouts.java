@@ -1,5 +1,6 @@
 package io.richard.nd4j.layer;
 
+import java.util.Arrays;
 import io.richard.api.Shape;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -89,6 +90,36 @@ public final class Layouts {
     static INDArray strided(INDArray array, long delta, long[] shape, long[] stride) {
         return org.nd4j.linalg.factory.Nd4j.create(array.data(), shape, stride,
                 array.offset() - array.data().offset() + delta, 'c');
+    }
+
+    /**
+     * A zeroed array (on first use; reused through {@code buffers} after that) for the gradient with respect to
+     * {@code like}, in {@code like}'s layout: the same shape and strides over an array as long as {@code like}'s
+     * memory from its first element on. A layer whose output is a view of a larger array (a convolution's valid
+     * positions within its full rows) can then take the gradient's array as its own instead of copying the
+     * gradient into one (see {@link #sameMemoryLayout}). A plain C-order array when {@code like} is a view into
+     * more than twice the memory it spans.
+     */
+    static INDArray gradientLike(INDArray like, String name, Buffers buffers) {
+        long memory = like.data().length() - (like.offset() - like.data().offset());
+        if (memory > 2 * like.length()) {
+            return buffers.get(name, like.dataType(), like.shape());
+        }
+        INDArray array = buffers.get(name + " memory", like.dataType(), memory);
+        return buffers.view(name + Arrays.toString(like.shape()) + Arrays.toString(like.stride()), array,
+                m -> strided(m, 0, like.shape(), like.stride()));
+    }
+
+    /**
+     * True when {@code gradient} lies in its memory exactly as {@code output} lies in {@code output}'s: same
+     * shape, strides and data type, starting at the first element of memory as long as {@code output}'s. Then
+     * the gradient's memory read with {@code output}'s memory's layout holds the gradient at the same places.
+     */
+    static boolean sameMemoryLayout(INDArray gradient, INDArray output) {
+        return gradient.dataType() == output.dataType() && Arrays.equals(gradient.shape(), output.shape())
+                && Arrays.equals(gradient.stride(), output.stride())
+                && gradient.offset() == gradient.data().offset() && output.offset() == output.data().offset()
+                && gradient.data().length() == output.data().length();
     }
 
     /** True when a reshape of the array is a view of it (C order, no gaps), so a remembered reshape stays valid. */

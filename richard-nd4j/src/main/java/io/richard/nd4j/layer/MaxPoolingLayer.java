@@ -35,6 +35,7 @@ public final class MaxPoolingLayer implements Layer {
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
     private long batchSize;
+    private INDArray A;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -67,6 +68,7 @@ public final class MaxPoolingLayer implements Layer {
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
             this.batchSize = n;
+            this.A = A;
         }
         return z;                                                         // (29) a = z, no activation
     }
@@ -80,7 +82,9 @@ public final class MaxPoolingLayer implements Layer {
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
         DataType type = delta.dataType();
         long[] shape = Layouts.spatialShape(batchSize, outputShape);
-        INDArray gradA = buffers.get("gradA", type, Layouts.spatialShape(batchSize, inputShape));
+        // ∇a C of the input in the input's own layout (a convolution's output is a view of its full rows, and takes
+        // this array as its own full rows without a copy); 0 at the positions no region covers (never written)
+        INDArray gradA = Layouts.gradientLike(A, "gradA", buffers);
         INDArray unrouted = Elementwise.copy(delta, buffers.get("unrouted", type, shape));
         INDArray routed = buffers.get("routed", type, shape);
         for (int o = rW * rH - 1; o >= 1; o--) {

@@ -75,6 +75,22 @@ class BlasTest {
         assertTrue(expected.equalsWithEps(Blas.axpy(-2.0, x, y), 1e-6), y.toString());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void zeroClearsARegionWithGapsNaNIncludedAndNothingElse(DataType type) {
+        INDArray array = Nd4j.rand(type, 6, 5).addi(1);                  // every element in [1, 2)
+        INDArray before = array.dup();
+        rows(array, 1, 4).putScalar(new long[] {1, 3}, Double.NaN);       // row 2, column 3: inside the region
+        // rows 1…4, columns 2…3: four runs of two elements, five apart
+        Blas.zero(new Blas.Matrix(array, 1 * 5 + 2, 4, 2, 5));
+        for (int r = 0; r < 6; r++) {
+            for (int c = 0; c < 5; c++) {
+                double expected = r >= 1 && r <= 4 && c >= 2 && c <= 3 ? 0.0 : before.getDouble(r, c);
+                assertTrue(expected == array.getDouble(r, c), "(" + r + ", " + c + "): " + array.getDouble(r, c));
+            }
+        }
+    }
+
     private static INDArray rows(INDArray matrix, int from, int count) {
         return matrix.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Max pooling, (29) forward and (33) backward, with hand-computed numbers. Ties follow the reference (§8): the
@@ -233,5 +234,28 @@ class MaxPoolingLayerExactTest {
         assertEquals(40, gradInput.getDouble(2, 0, 3, 0), EPS);   // (x=3, y=2)
         assertEquals(100, gradInput.sumNumber().doubleValue(), EPS);
         assertNull(layer.backward(spatial(new double[][][][] {{{{10, 20}, {30, 40}}}}), false));
+    }
+    @Test
+    void inputViewGetsItsGradientInTheSameLayoutWithNothingWrittenOutsideIt() {
+        // the 4×4 input as the first four columns of a 4×6-wide array (a convolution's output is such a view)
+        Shape shape = new Shape(4, 4, 1);
+        INDArray wide = Nd4j.zeros(DataType.DOUBLE, 4, 1, 6, 1);
+        INDArray input = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 4),
+                NDArrayIndex.all());
+        input.assign(Layouts.spatial(flat(new double[][][][] {SQUARE}), shape));
+        MaxPoolingLayer onView = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
+        MaxPoolingLayer onCopy = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
+        INDArray delta = spatial(new double[][][][] {{{{10, 20}, {30, 40}}}});
+
+        onView.forward(input, Mode.TRAINING);
+        onCopy.forward(input.dup(), Mode.TRAINING);
+        INDArray gradient = onView.backward(delta, true);
+
+        assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
+        assertEquals(wide.length(), gradient.data().length(), "over memory as long as the input's");
+        assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0));
+        INDArray memory = Nd4j.create(gradient.data(), new long[] {4, 1, 6, 1});
+        assertEquals(0.0, memory.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 6),
+                NDArrayIndex.all()).sumNumber().doubleValue(), 0.0, "columns 4 and 5 are not the input's");
     }
 }
