@@ -1,6 +1,8 @@
 package io.richard.nd4j.layer;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.LAPACK_dlacpy_base;
+import static org.bytedeco.openblas.global.openblas.LAPACK_slacpy_base;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
@@ -13,8 +15,10 @@ import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,6 +34,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Blas {
 
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend");
+    /** LAPACK's "copy all of the matrix" (neither triangle). */
+    private static final BytePointer ALL = new BytePointer("A");
+    /** Per thread, the integer arguments of a LAPACK call (Fortran passes them by address). */
+    private static final ThreadLocal<IntPointer[]> INTEGERS = ThreadLocal.withInitial(() -> new IntPointer[] {
+        new IntPointer(1), new IntPointer(1), new IntPointer(1), new IntPointer(1)});
 
     private Blas() {
     }
@@ -144,6 +153,34 @@ public final class Blas {
         } else {
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C.rows(), C.columns(), 1, 0.0, doubles(C), 1,
                     doubles(C), C.columns(), 0.0, doubles(C), C.ld());
+        }
+    }
+
+    /**
+     * to ← from, between matrix regions of the same size whose rows may lie any distance apart (LAPACK's lacpy).
+     * ND4J copies such regions element by element through their shape information, at 0.5–0.8 ns per element
+     * here; lacpy runs a contiguous row at a time, about 4× faster on 32-float rows.
+     */
+    public static void copy(Matrix from, Matrix to) {
+        if (from.rows() != to.rows() || from.columns() != to.columns()) {
+            throw new IllegalArgumentException("cannot copy a " + from.rows() + "×" + from.columns() + " region into a "
+                    + to.rows() + "×" + to.columns() + " one");
+        }
+        DataType type = to.array().dataType();
+        if (!CPU || (type != DataType.FLOAT && type != DataType.DOUBLE) || from.array().dataType() != type) {
+            to.view().assign(from.view());
+            return;
+        }
+        // column-major, as LAPACK sees memory: a row of ours is one of its columns
+        IntPointer[] integers = INTEGERS.get();
+        integers[0].put(from.columns());
+        integers[1].put(from.rows());
+        integers[2].put(Math.max(1, from.ld()));
+        integers[3].put(Math.max(1, to.ld()));
+        if (type == DataType.FLOAT) {
+            LAPACK_slacpy_base(ALL, integers[0], integers[1], floats(from), integers[2], floats(to), integers[3], 1);
+        } else {
+            LAPACK_dlacpy_base(ALL, integers[0], integers[1], doubles(from), integers[2], doubles(to), integers[3], 1);
         }
     }
 

@@ -66,6 +66,17 @@ public final class Layouts {
             return spatialInto(input, shape, target);
         }
         long n = input.size(0);
+        if (shape.depth() == 1 && cOrder(target) && n * shape.width() <= Integer.MAX_VALUE) {
+            // one channel: image row y of every sample is a matrix of N rows of W pixels, H·W apart in the input
+            // and one after the other in the target (one BLAS-style copy per row instead of ND4J's element by
+            // element permutation)
+            int w = shape.width();
+            for (int y = 0; y < shape.height(); y++) {
+                Blas.copy(new Blas.Matrix(input, (long) y * w, (int) n, w, shape.height() * w),
+                        new Blas.Matrix(target, target.offset() - target.data().offset() + y * n * w, (int) n, w, w));
+            }
+            return target;
+        }
         return Elementwise.copy(buffers.view("flat as spatial", input, in -> in.reshape('c', n, shape.depth(),
                 shape.height(), shape.width()).permute(2, 0, 3, 1)), target);
     }
@@ -120,6 +131,18 @@ public final class Layouts {
                 && Arrays.equals(gradient.stride(), output.stride())
                 && gradient.offset() == gradient.data().offset() && output.offset() == output.data().offset()
                 && gradient.data().length() == output.data().length();
+    }
+
+    /** True when the array's elements follow each other in C order, without gaps (it may be a view). */
+    static boolean cOrder(INDArray array) {
+        long expected = 1;
+        for (int d = array.rank() - 1; d >= 0; d--) {
+            if (array.size(d) > 1 && array.stride(d) != expected) {
+                return false;
+            }
+            expected *= array.size(d);
+        }
+        return true;
     }
 
     /** True when a reshape of the array is a view of it (C order, no gaps), so a remembered reshape stays valid. */

@@ -6,6 +6,7 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.nd4j.layer.Blas.Matrix;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -36,6 +37,7 @@ public final class MaxPoolingLayer implements Layer {
     private int inputRank;
     private long batchSize;
     private INDArray A;
+    private long columns;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -50,14 +52,15 @@ public final class MaxPoolingLayer implements Layer {
         Buffers buffers = this.buffers.of(mode);
         INDArray A = Layouts.spatial(input, inputShape);
         long n = Layouts.batchSize(A);
-        long[] shape = Layouts.spatialShape(n, outputShape);
+        long columns = Math.max(outputShape.width(), rowColumns(A));
+        long[] shape = {outputShape.height(), n, columns, outputShape.depth()};
         DataType type = A.dataType();
-        INDArray z = Elementwise.copy(offset(buffers, "A", A, 0), buffers.get("z", type, shape));
+        INDArray z = offsetInto(buffers, A, 0, buffers.get("z", type, shape));
         INDArray candidate = buffers.get("candidate", type, shape);
         boolean training = mode == Mode.TRAINING;
         for (int o = 1; o < rW * rH; o++) {
             // a contiguous copy of offset o's inputs first: ND4J is slow on strided operands
-            Elementwise.copy(offset(buffers, "A", A, o), candidate);
+            offsetInto(buffers, A, o, candidate);
             if (training) {
                 // where a_{x+i,y+j} > max so far, the region's first maximum moves to offset o (for (33))
                 INDArray raisedHere = raised(buffers, type, shape, o);
@@ -69,8 +72,9 @@ public final class MaxPoolingLayer implements Layer {
             this.inputRank = input.rank();
             this.batchSize = n;
             this.A = A;
+            this.columns = columns;
         }
-        return z;                                                         // (29) a = z, no activation
+        return outputColumns(buffers, "z", z);                            // (29) a = z, no activation
     }
 
     @Override
@@ -81,26 +85,123 @@ public final class MaxPoolingLayer implements Layer {
         Buffers buffers = this.buffers.of(Mode.TRAINING);
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
         DataType type = delta.dataType();
-        long[] shape = Layouts.spatialShape(batchSize, outputShape);
+        long[] shape = {outputShape.height(), batchSize, columns, outputShape.depth()};
         // ∇a C of the input in the input's own layout (a convolution's output is a view of its full rows, and takes
-        // this array as its own full rows without a copy); 0 at the positions no region covers (never written)
+        // this array as its own full rows without a copy)
         INDArray gradA = Layouts.gradientLike(A, "gradA", buffers);
-        INDArray unrouted = Elementwise.copy(delta, buffers.get("unrouted", type, shape));
+        // δ in the computed columns; those past W' (if any) stay 0, so nothing is routed from them
+        INDArray unrouted = intoColumns(buffers, delta, buffers.get("unrouted", type, shape));
         INDArray routed = buffers.get("routed", type, shape);
         for (int o = rW * rH - 1; o >= 1; o--) {
             // (33) δ goes to offset o where o holds its region's first maximum: o raised the maximum and no later
             // offset did (those took their δ already)
             Elementwise.multiply(raised(buffers, type, shape, o), unrouted, routed);
             Elementwise.subtract(unrouted, routed, unrouted);
-            Elementwise.copy(routed, offset(buffers, "gradA", gradA, o));
+            offsetFrom(buffers, "routed", routed, o, gradA);
         }
-        Elementwise.copy(unrouted, offset(buffers, "gradA", gradA, 0)); // (33) regions no later offset raised: offset 0
+        offsetFrom(buffers, "unrouted", unrouted, 0, gradA);        // (33) regions no later offset raised: offset 0
         return Layouts.as(gradA, inputRank, inputShape);
     }
 
-    /** {@code raised[o]}, shaped like the output: 1 where offset o raised its region's maximum, else 0. */
+    /** {@code raised[o]}, shaped like the computed output: 1 where offset o raised its region's maximum, else 0. */
     private static INDArray raised(Buffers buffers, DataType type, long[] shape, int o) {
         return buffers.get("raised " + o, type, shape);
+    }
+
+    /**
+     * The output columns a spatial array's memory rows hold, when they can be read by region offset with one
+     * matrix copy per output image row: pixels C apart (channels contiguous), samples a whole number of regions
+     * apart, and memory up to the end of the last sample's row. Such an array lies in rows of
+     * {@code columns · rW} pixels: a C-order array (columns = W'), or a convolution's output, a view of full
+     * rows wider than its valid positions (columns &gt; W'; the region columns past W' read pixels that are not
+     * the input's, and are left out of the output). −1 for any other layout.
+     */
+    private long rowColumns(INDArray spatial) {
+        long channels = inputShape.depth();
+        long[] stride = spatial.stride();
+        long n = spatial.size(1);
+        if ((channels > 1 && stride[3] != 1) || (inputShape.width() > 1 && stride[2] != channels)) {
+            return -1;
+        }
+        if (n == 1) {
+            return outputShape.width();
+        }
+        long regionRow = rW * channels;
+        long memory = spatial.data().length() - (spatial.offset() - spatial.data().offset());
+        boolean rows = stride[1] % regionRow == 0 && stride[1] >= inputShape.width() * channels
+                && (inputShape.height() - 1) * stride[0] + n * stride[1] <= memory;
+        return rows ? stride[1] / regionRow : -1;
+    }
+
+    /**
+     * Copies the inputs at offset o = j·rW + i of every region into {@code target} (H', N, columns, C), contiguous.
+     * When A's memory rows hold the target's columns, image row y' is one matrix of N·columns rows of C channels,
+     * rW·C apart ({@link Blas#copy}); else one strided copy of the offset's view.
+     */
+    private INDArray offsetInto(Buffers buffers, INDArray A, int o, INDArray target) {
+        if (rowColumns(A) == target.size(2)) {
+            for (long y = 0; y < outputShape.height(); y++) {
+                Blas.copy(offsetRow(A, o, y, target.size(2)), targetRow(target, y));
+            }
+        } else {
+            Elementwise.copy(offset(buffers, "A", A, o), target);
+        }
+        return target;
+    }
+
+    /** Copies {@code source} (H', N, columns, C) to offset o of every region of {@code gradA}: the inverse copy. */
+    private void offsetFrom(Buffers buffers, String name, INDArray source, int o, INDArray gradA) {
+        if (rowColumns(gradA) == source.size(2)) {
+            for (long y = 0; y < outputShape.height(); y++) {
+                Blas.copy(targetRow(source, y), offsetRow(gradA, o, y, source.size(2)));
+            }
+        } else {
+            Elementwise.copy(outputColumns(buffers, name, source), offset(buffers, "gradA", gradA, o));
+        }
+    }
+
+    /**
+     * Offset o = j·rW + i of the regions of output image row y, for every sample and computed column: N·columns
+     * rows of C channels, rW·C apart, from pixel (rW·0 + i, rH·y + j) of the first sample on.
+     */
+    private Matrix offsetRow(INDArray spatial, int o, long y, long columns) {
+        long[] stride = spatial.stride();
+        long first = spatial.offset() - spatial.data().offset() + (rH * y + o / rW) * stride[0]
+                + (long) (o % rW) * inputShape.depth();
+        return new Matrix(spatial, first, (int) (spatial.size(1) * columns), inputShape.depth(),
+                rW * inputShape.depth());
+    }
+
+    /** Output image row y of a contiguous (H', N, columns, C) array: N·columns rows of C channels. */
+    private static Matrix targetRow(INDArray target, long y) {
+        long rows = target.size(1) * target.size(2);
+        return new Matrix(target, target.offset() - target.data().offset() + y * rows * target.size(3), (int) rows,
+                (int) target.size(3), (int) target.size(3));
+    }
+
+    /**
+     * Copies an output-shaped (H', N, W', C) array into the first W' columns of a computed (H', N, columns, C) one:
+     * when it is in C order, one matrix copy whose H'·N rows are W'·C numbers ({@link Blas#copy}).
+     */
+    private INDArray intoColumns(Buffers buffers, INDArray output, INDArray computed) {
+        long rows = outputShape.height() * computed.size(1);
+        long row = (long) outputShape.width() * outputShape.depth();
+        if (computed.size(2) == outputShape.width() || !Layouts.cOrder(output)) {
+            Elementwise.copy(output, outputColumns(buffers, "into", computed));
+        } else {
+            Blas.copy(new Matrix(output, output.offset() - output.data().offset(), (int) rows, (int) row, (int) row),
+                    new Matrix(computed, 0, (int) rows, (int) row, (int) (computed.size(2) * outputShape.depth())));
+        }
+        return computed;
+    }
+
+    /** The first W' columns of a computed (H', N, columns, C) array: the array itself when columns = W'. */
+    private INDArray outputColumns(Buffers buffers, String name, INDArray computed) {
+        if (computed.size(2) == outputShape.width()) {
+            return computed;
+        }
+        return buffers.view(name + " columns", computed, c -> Layouts.strided(c, 0, Layouts.spatialShape(c.size(1),
+                outputShape), c.stride()));
     }
 
     /** The inputs at offset o = j·rW + i of every region (see {@link #offset(INDArray, int, int)}), remembered. */

@@ -258,4 +258,29 @@ class MaxPoolingLayerExactTest {
         assertEquals(0.0, memory.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 6),
                 NDArrayIndex.all()).sumNumber().doubleValue(), 0.0, "columns 4 and 5 are not the input's");
     }
+    @Test
+    void inputInWiderMemoryRowsIsPooledByRowAndItsGradientWrittenOnlyInsideTheRows() {
+        // three samples of 4×4×2 as the first four columns of rows 6 pixels wide: the layer computes three
+        // region columns per row (the third reads columns 4 and 5, which are not the input's) and returns two
+        Shape shape = new Shape(4, 4, 2);
+        Nd4j.getRandom().setSeed(5);
+        INDArray wide = Nd4j.rand(DataType.DOUBLE, 4, 3, 6, 2);
+        INDArray input = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 4),
+                NDArrayIndex.all());
+        input.getScalar(1, 2, 3, 1).assign(input.getDouble(1, 2, 2, 1));              // a tie inside a region
+        MaxPoolingLayer onView = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
+        MaxPoolingLayer onCopy = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
+        INDArray delta = Nd4j.rand(DataType.DOUBLE, 2, 3, 2, 2).addi(1);
+
+        INDArray pooled = onView.forward(input, Mode.TRAINING);
+        assertTrue(onCopy.forward(input.dup(), Mode.TRAINING).equalsWithEps(pooled, 0.0), pooled.toString());
+        INDArray gradient = onView.backward(delta, true);
+
+        assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
+        assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0), gradient.toString());
+        INDArray memory = Nd4j.create(gradient.data(), new long[] {4, 3, 6, 2});
+        assertEquals(0.0, memory.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 6),
+                NDArrayIndex.all()).sumNumber().doubleValue(), 0.0, "columns 4 and 5 are not the input's");
+        assertEquals(delta.sumNumber().doubleValue(), gradient.sumNumber().doubleValue(), 1e-12);
+    }
 }
