@@ -140,19 +140,22 @@ class NetworkTest {
         assertArrayEquals(new int[] {1}, Network.argmax(Nd4j.createFromArray(new double[][] {{0.1, 0.9, 0.9}})));
     }
 
-    @ParameterizedTest(name = "{0} samples of {2}×{1}, kernel width {3}")
-    @CsvSource({"3, 4, 5, 2", "1, 4, 5, 2", "2, 3, 5, 2", "3, 4, 6, 3", "2, 3, 6, 3"})
-    void wholeNetworkGradientMatchesFiniteDifferences(int samples, int height, int width, int kW) {
+    @ParameterizedTest(name = "{0} samples of {2}×{1}×{4}, kernel width {3}")
+    @CsvSource({"3, 4, 5, 2, 2", "1, 4, 5, 2, 2", "2, 3, 5, 2, 2", "3, 4, 6, 3, 2", "2, 3, 6, 3, 2", "3, 4, 5, 2, 22",
+            "1, 3, 5, 2, 22"})
+    void wholeNetworkGradientMatchesFiniteDifferences(int samples, int height, int width, int kW, int depth) {
         // 5×4×2 → conv 2 kernels of kW=2, kH=3 → 4×2×2 → pool 2×1 → 2×2×2 → dense 3 → output 2 (quadratic cost);
         // height 3 gives the pooling a convolution output one row high (the pooling takes views of that view).
         // Width 6 with kW = 3: the convolution's full rows (6 wide) hold 3 pooling regions, the pooling computes
-        // all three by memory row and leaves the third (which reads the full rows' last columns) out.
+        // all three by memory row and leaves the third (which reads the full rows' last columns) out. Depth 22
+        // (kH·C = 66): the convolution runs by output image row and leaves its output with the samples of each
+        // pixel together (a permuted view), which the pooling reads through strided views.
         NetworkSpec spec = NetworkSpec.builder()
                 .convolutional(2, kW, 3, 0.1)
                 .maxPooling(2, 1)
                 .dense(3, 0.1)
                 .output(2, 0.1);
-        Shape input = new Shape(width, height, 2);
+        Shape input = new Shape(width, height, depth);
         Network network = Network.create(input, spec, 5, DataType.DOUBLE);
         // Move away from the initial point (small weights, zero biases) to a generic one.
         Nd4j.getRandom().setSeed(77);

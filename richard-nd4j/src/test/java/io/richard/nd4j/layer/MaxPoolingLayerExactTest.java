@@ -283,4 +283,22 @@ class MaxPoolingLayerExactTest {
                 NDArrayIndex.all()).sumNumber().doubleValue(), 0.0, "columns 4 and 5 are not the input's");
         assertEquals(delta.sumNumber().doubleValue(), gradient.sumNumber().doubleValue(), 1e-12);
     }
+    @Test
+    void inputWithTheSamplesOfEachPixelTogetherIsPooledAsIfContiguous() {
+        // two samples of 4×6×3 held as (y, x, sample, channel), as a convolution by output image row leaves them
+        Shape shape = new Shape(6, 4, 3);
+        Nd4j.getRandom().setSeed(9);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 4, 6, 2, 3).permute(0, 2, 1, 3);
+        MaxPoolingLayer inOrder = new MaxPoolingLayer(new MaxPoolingLayerSpec(3, 2), shape);
+        MaxPoolingLayer onCopy = new MaxPoolingLayer(new MaxPoolingLayerSpec(3, 2), shape);
+        INDArray delta = Nd4j.rand(DataType.DOUBLE, 2, 2, 2, 3).addi(1);
+
+        INDArray pooled = inOrder.forward(input, Mode.TRAINING);
+        assertTrue(onCopy.forward(input.dup('c'), Mode.TRAINING).equalsWithEps(pooled, 0.0), pooled.toString());
+        INDArray gradient = inOrder.backward(delta, true);
+
+        assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
+        assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0), gradient.toString());
+        assertEquals(delta.sumNumber().doubleValue(), gradient.sumNumber().doubleValue(), 1e-12);
+    }
 }
