@@ -16,13 +16,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Vectorised over the mini-batch and the positions: for a region offset (i, j), the inputs
  * a<sub>rW·x+i, rH·y+j</sub> of every region of every sample form one strided view of the spatial input
  * (H, N, W, C), shaped like the output. So the max over i, j of (29) is a loop over the rW·rH offsets, in scan
- * order (row by row, x ascending), with one element-wise maximum each.
+ * order (row by row, x ascending), with one element-wise maximum each, on contiguous copies of the offsets.
+ * When the input lies in memory rows of whole regions (a C-order array, or a convolution's output: a view of full
+ * rows wider than its valid positions), the copy of an offset is one matrix per output image row ({@link
+ * Blas#copy}, N·columns rows of C channels); the layer then computes every region column of those rows and
+ * returns the first W' (the others read pixels that are not the input's).
  *
  * <p>The argmax mask of (33) is recorded on the way: {@code raised[o]} is 1 where offset o's input is strictly
  * greater than every input before it in its region. The first maximum of a region is then the last offset that
  * raised it (offset 0 when none did), the reference's tie rule; backward walks the offsets from the last one,
  * routes δ to each offset that raised its region's maximum and has not been routed yet, and gives what is left
- * to offset 0. Backward never rereads the input.
+ * to offset 0. Backward never rereads the input. The input gradient is laid out in memory like the input
+ * ({@link Layouts#gradientLike}), so that a convolution takes it as its own rows without a copy.
  */
 public final class MaxPoolingLayer implements Layer {
 
