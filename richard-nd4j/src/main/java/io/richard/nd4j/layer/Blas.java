@@ -1,10 +1,10 @@
 package io.richard.nd4j.layer;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas.LAPACK_dlacpy_base;
-import static org.bytedeco.openblas.global.openblas.LAPACK_slacpy_base;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.LAPACK_dlacpy_base;
+import static org.bytedeco.openblas.global.openblas.LAPACK_slacpy_base;
 import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_dcopy;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The matrix products of the layers, called straight through CBLAS on ND4J's CPU backend.
+ * The matrix products of the layers, called straight through CBLAS on ND4J's CPU backend, and the copies and
+ * zeroing of matrix regions whose rows lie apart in memory (OpenBLAS's LAPACK, a row at a time).
  *
  * <p>ND4J's own {@code Nd4j.gemm} checks and wraps its arguments on every call, which costs about 25 µs here —
  * as much as a whole small product, and a real share of a mini-batch made of dozens of them. Row-major matrices

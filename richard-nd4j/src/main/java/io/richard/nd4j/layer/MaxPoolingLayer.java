@@ -167,7 +167,7 @@ public final class MaxPoolingLayer implements Layer {
 
     /**
      * Offset o = j·rW + i of the regions of output image row y, for every sample and computed column: N·columns
-     * rows of C channels, rW·C apart, from pixel (rW·0 + i, rH·y + j) of the first sample on.
+     * rows of C channels, rW·C apart, from pixel (i, rH·y + j) of the first sample on.
      */
     private Matrix offsetRow(INDArray spatial, int o, long y, long columns) {
         long[] stride = spatial.stride();
