@@ -53,6 +53,17 @@ class ExamplesTest {
     }
 
     @Test
+    void layerTimesPrintsEveryLayerOfTheChainedNetwork() throws Exception {
+        String out = printed(() -> io.richard.examples.bench.LayerTimes.main(new String[] {"cnn", "2"}));
+        assertTrue(out.startsWith("cnn network, 2 mini-batches of 32"), out);
+        for (String layer : new String[] {"0 convolutional", "1 maxPooling", "2 convolutional", "3 maxPooling",
+            "4 dense", "5 output"}) {
+            assertTrue(out.contains(layer), "missing " + layer + " in\n" + out);
+        }
+        assertTrue(out.matches("(?s).*all layers \\d+\\.\\d\\d ms.*"), out);
+    }
+
+    @Test
     void trainMnistTrainsAndEvaluates() throws Exception {
         Evaluation[] result = new Evaluation[1];
         String out = printed(() -> result[0] = TrainMnist.run("--limit", "500", "--test-limit", "200", "--epochs", "1"));
