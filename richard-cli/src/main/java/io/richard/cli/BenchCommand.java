@@ -99,10 +99,11 @@ final class BenchCommand implements Callable<Integer> {
         ModelSpec timed = model.withNetwork(model.network().withHyperparams(
                 new Hyperparams(epochs, train.size(), configured.miniBatchSize())));
         Network network = Network.create(timed, 0);
+        int split = engine.splitThreads(network);
         out.printf(Locale.ROOT, "setup net=%s jvm_to_ready_sec=%.2f data_load_sec=%.2f train_samples=%d "
                         + "test_samples=%d mini_batch=%d training_threads=%d backend=\"%s\"%n",
                 net, (System.currentTimeMillis() - jvmStart) / 1e3, loadSeconds, train.size(), test.size(),
-                configured.miniBatchSize(), engine.splitThreads(network), Backend.describe());
+                configured.miniBatchSize(), split, Backend.describe());
         out.flush();
 
         List<EpochResult> results = new ArrayList<>();
@@ -115,11 +116,11 @@ final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
         };
-        Trainer.builder(network).parallel(engine.splitThreads(network)).shuffle(seed).listener(printer).build()
+        Trainer.builder(network).parallel(split).shuffle(seed).listener(printer).build()
                 .fit(train);
 
         long evalStart = System.nanoTime();
-        Evaluation evaluation = network.evaluate(test, 1000, engine.splitThreads(network));
+        Evaluation evaluation = network.evaluate(test, 1000, split);
         double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
         double secPerEpoch = median(results.stream().mapToDouble(EpochResult::seconds).toArray());
         out.printf(Locale.ROOT, "eval test_samples=%d eval_sec=%.3f%n", evaluation.samples(), evalSeconds);

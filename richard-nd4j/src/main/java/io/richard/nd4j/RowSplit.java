@@ -11,9 +11,9 @@ import java.util.concurrent.Future;
  * The rows of a batch split between threads: each part runs on its own thread (part 0 on the calling one) with
  * one BLAS thread, so that the parts do not compete for the BLAS pool. Training splits every mini-batch this way
  * ({@link Trainer.Builder#parallel}), inference large batches ({@link Network#output(org.nd4j.linalg.api.ndarray.INDArray,
- * int)}): the parts are independent, so two threads take about half the time of one, element-wise work
- * included — more than two BLAS threads on the whole batch give, since they share only the products (measured,
- * docs/performance.md).
+ * int)}): the parts are independent, element-wise work included, which for the example CNN gains more than two
+ * BLAS threads on the whole batch, since those share only the products. (For the dense example network, whose
+ * batches are mostly products, two BLAS threads measured as fast warm and faster cold; docs/performance.md.)
  */
 final class RowSplit implements AutoCloseable {
 

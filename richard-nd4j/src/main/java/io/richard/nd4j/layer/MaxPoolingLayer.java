@@ -40,9 +40,7 @@ public final class MaxPoolingLayer implements Layer {
 
     // Kept from the last training-mode forward pass for backward.
     private int inputRank;
-    private long batchSize;
     private INDArray A;
-    private long columns;
 
     public MaxPoolingLayer(MaxPoolingLayerSpec spec, Shape inputShape) {
         this.spec = spec;
@@ -56,9 +54,7 @@ public final class MaxPoolingLayer implements Layer {
     public INDArray forward(INDArray input, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         INDArray A = Layouts.spatial(input, inputShape);
-        long n = Layouts.batchSize(A);
-        long columns = Math.max(outputShape.width(), rowColumns(A));
-        long[] shape = {outputShape.height(), n, columns, outputShape.depth()};
+        long[] shape = arrayShape(A);
         DataType type = A.dataType();
         INDArray z = offsetInto(buffers, A, 0, buffers.get("z", type, shape));
         INDArray candidate = buffers.get("candidate", type, shape);
@@ -75,9 +71,7 @@ public final class MaxPoolingLayer implements Layer {
         }
         if (mode == Mode.TRAINING) {
             this.inputRank = input.rank();
-            this.batchSize = n;
             this.A = A;
-            this.columns = columns;
         }
         return outputColumns(buffers, "z", z);                            // (29) a = z, no activation
     }
@@ -90,7 +84,7 @@ public final class MaxPoolingLayer implements Layer {
         Buffers buffers = this.buffers.of(Mode.TRAINING);
         INDArray delta = Layouts.spatial(gradOutput, outputShape);        // (31), (32) δ = ∇a C
         DataType type = delta.dataType();
-        long[] shape = {outputShape.height(), batchSize, columns, outputShape.depth()};
+        long[] shape = arrayShape(A);
         // ∇a C of the input in the input's own layout (a convolution's output is a view of its full rows, and takes
         // this array as its own full rows without a copy)
         INDArray gradA = Layouts.gradientLike(A, "gradA", buffers);
@@ -106,6 +100,15 @@ public final class MaxPoolingLayer implements Layer {
         }
         offsetFrom(buffers, "unrouted", unrouted, 0, gradA);        // (33) regions no later offset raised: offset 0
         return Layouts.as(gradA, inputRank, inputShape);
+    }
+
+    /**
+     * The shape (H', N, columns, C) of the layer's arrays (maxima, candidates, masks, δ) for input A: every region
+     * column of A's memory rows when they can be copied by matrices ({@link #rowColumns}), else the W' of the output.
+     */
+    private long[] arrayShape(INDArray A) {
+        return new long[] {outputShape.height(), Layouts.batchSize(A), Math.max(outputShape.width(), rowColumns(A)),
+                outputShape.depth()};
     }
 
     /** {@code raised[o]}, shaped like the computed output: 1 where offset o raised its region's maximum, else 0. */
