@@ -150,6 +150,26 @@ class BadInputTableTest {
         }
     }
 
+    /**
+     * A copy of a model file (archive, checkpoint or reference network file, written in the same format) whose
+     * parameter {@code name} of layer {@code layer} holds {@code value} at its element [0, 1].
+     */
+    private static Path nonFinite(String name, Path source, int layer, String parameter, double value) {
+        Path file = dir.resolve("bad").resolve(name);
+        io.richard.nd4j.Network network = io.richard.nd4j.io.Models.load(source).network();
+        network.layers().get(layer).parameters().stream().filter(p -> p.name().equals(parameter)).findFirst()
+                .orElseThrow().value().putScalar(new long[] {0, 1}, value);
+        if (name.endsWith(".net")) {
+            io.richard.nd4j.io.ReferenceNetworkFile.save(file, network);
+        } else if (name.endsWith(".checkpoint")) {
+            io.richard.nd4j.io.Checkpoint saved = io.richard.nd4j.io.Checkpoint.load(source);
+            io.richard.nd4j.io.Checkpoint.save(file, network, saved.state(), saved.metadata());
+        } else {
+            io.richard.nd4j.io.ModelArchive.save(file, network, Map.of());
+        }
+        return file;
+    }
+
     /** The entries of a ZIP archive, in order. */
     static Map<String, byte[]> unzip(byte[] archive) {
         Map<String, byte[]> entries = new LinkedHashMap<>();
@@ -367,6 +387,17 @@ class BadInputTableTest {
                 "outputLayer: {type: dense, size: 2,"),
                 "DIR/bad/c33.yaml:12:25: classifier.network.outputLayer.type: the output layer's type is"
                 + " 'dense'; it must be 'output' (or leave the key out)"));
+        cases.add(new Case("normalization range that overflows", csvConfig("c34.yaml", "{min: 0, max: 10}",
+                "{min: -1.7e308, max: 1.7e308}"),
+                "DIR/bad/c34.yaml:4:24: data.normalization.min: min -1.7E308 and max 1.7E308 give a range max - min"
+                + " that is not finite (it overflows); inputs are 32-bit floats scaled by 1 / (max - min), so min and"
+                + " max must lie within ±3.4E38 and differ by 1.2E-38 to 3.4E38 (otherwise every input becomes 0,"
+                + " infinite or NaN)"));
+        cases.add(new Case("normalization range too small for 32-bit floats", csvConfig("c35.yaml",
+                "{min: 0, max: 10}", "{min: 0, max: 1e-300}"),
+                "DIR/bad/c35.yaml:4:24: data.normalization.min: min 0.0 and max 1.0E-300 give a range max - min of"
+                + " 1.0E-300; inputs are 32-bit floats scaled by 1 / (max - min), so min and max must lie within"
+                + " ±3.4E38 and differ by 1.2E-38 to 3.4E38 (otherwise every input becomes 0, infinite or NaN)"));
         // ---- files that are not there
         cases.add(new Case("missing config", train(dir.resolve("absent.yaml")),
                 "DIR/absent.yaml: no such config file"));
@@ -530,7 +561,21 @@ class BadInputTableTest {
                 "DIR/bad/n03.net is neither a Richard model archive (a ZIP file, starting with PK) nor a"
                 + " network file of the C++ Richard: it starts with a config length of 1099511627776 bytes,"
                 + " but the file has only 563 bytes"));
+        cases.add(new Case("reference file with an infinite bias", eval(nonFinite("n04.net", dir.resolve("good.net"),
+                1, "b", Double.POSITIVE_INFINITY)),
+                "DIR/bad/n04.net: outputLayer (output) parameter b holds +infinity at [0, 1]; a model file must"
+                + " hold finite numbers (a network with such a parameter computes NaN outputs)"));
+        cases.add(new Case("archive with a NaN weight (predict)", new String[] {"predict",
+            nonFinite("m15.richard", model, 0, "W", Double.NaN).toString(), dir.resolve("test.csv").toString()},
+                "DIR/bad/m15.richard, entry params/00-W.npy: hiddenLayers[0] (dense) parameter W holds NaN at"
+                + " [0, 1]; a model file must hold finite numbers (a network with such a parameter computes NaN"
+                + " outputs)"));
         // ---- checkpoints and resuming
+        cases.add(new Case("checkpoint with a NaN weight", train(dir.resolve("config.yaml"), "--resume",
+                nonFinite("k05.checkpoint", checkpoint, 1, "W", Double.NaN).toString()),
+                "DIR/bad/k05.checkpoint, entry params/01-W.npy: outputLayer (output) parameter W holds NaN at"
+                + " [0, 1]; a model file must hold finite numbers (a network with such a parameter computes NaN"
+                + " outputs)"));
         cases.add(new Case("resume from a plain model", train(dir.resolve("config.yaml"), "--resume", model.toString()),
                 "DIR/good.richard is a model archive but not a checkpoint: it has no training-state.json"
                 + " entry (checkpoints are written by richard train --checkpoint-every)"));

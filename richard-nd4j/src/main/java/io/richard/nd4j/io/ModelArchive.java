@@ -284,7 +284,9 @@ public final class ModelArchive {
             if (!has(name)) {
                 throw fail("lacks the entry " + name + " (" + what + ")");
             }
-            return readArray(zip.getEntry(name), file + ", entry " + name, shape, type, what);
+            INDArray value = readArray(zip.getEntry(name), file + ", entry " + name, shape, type, what);
+            ParameterLayout.requireFinite(file + ", entry " + name, what, value);
+            return value;
         }
 
         /** The network and metadata, with the dropout seeds of a network created from {@code seed}. */
@@ -514,8 +516,10 @@ public final class ModelArchive {
 
         /** Reads one .npy entry, never more bytes than its header and expected shape allow. */
         private INDArray readParameter(Expected expected, Listed listed) throws IOException {
-            return readArray(zip.getEntry(listed.entry()), file + ", entry " + listed.entry(), expected.shape(),
-                    listed.dataType(), expected.describe());
+            INDArray value = readArray(zip.getEntry(listed.entry()), file + ", entry " + listed.entry(),
+                    expected.shape(), listed.dataType(), expected.describe());
+            ParameterLayout.requireFinite(file + ", entry " + listed.entry(), expected, value);
+            return value;
         }
 
         private INDArray readArray(ZipEntry entry, String where, long[] shape, DataType type, String what)

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import io.richard.api.Layer;
+import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
@@ -96,6 +97,45 @@ final class ParameterLayout {
             input = layer.outputShape();
         }
         return Network.of(model, layers, seed);
+    }
+
+    /**
+     * Refuses a stored parameter that holds NaN or an infinity: such a network computes NaN outputs (label 0,
+     * accuracy of chance) without saying so. Names the file, the layer, the parameter and the first bad element.
+     *
+     * @param file where the value was read, for the message
+     * @throws ModelFormatException when a value is not a finite number
+     */
+    static void requireFinite(Object file, Expected expected, INDArray value) {
+        requireFinite(file, expected.describe(), value);
+    }
+
+    /** The same for any stored array, described by {@code what} (e.g. "optimizer state v"). */
+    static void requireFinite(Object file, String what, INDArray value) {
+        double[] values = value.dup('c').data().asDouble();
+        int first = -1;
+        int count = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                count++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (count == 0) {
+            return;
+        }
+        long[] shape = value.shape();
+        long[] index = new long[shape.length];
+        long rest = first;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            index[d] = shape[d] == 0 ? 0 : rest % shape[d];
+            rest = shape[d] == 0 ? rest : rest / shape[d];
+        }
+        double bad = values[first];
+        throw new ModelFormatException(file + ": " + what + " holds " + (Double.isNaN(bad) ? "NaN" : bad > 0
+                ? "+infinity" : "-infinity") + " at " + Arrays.toString(index) + (count == 1 ? "" : " (" + count
+                + " of its " + values.length + " values are not finite)") + "; a model file must hold finite numbers"
+                + " (a network with such a parameter computes NaN outputs)");
     }
 
     /** The value of a parameter of a layer of a network, or an exception saying what the layer has instead. */

@@ -125,8 +125,12 @@ public final class ReferenceNetworkFile {
             }
             offset += blockBytes;
             FloatBuffer floats = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            values.put(l, specs.get(l) instanceof ConvolutionalLayerSpec
-                    ? readConvolutional(floats, layerParameters) : readDense(floats, layerParameters));
+            Map<String, INDArray> layerValues = specs.get(l) instanceof ConvolutionalLayerSpec
+                    ? readConvolutional(floats, layerParameters) : readDense(floats, layerParameters);
+            for (Expected parameter : layerParameters) {
+                ParameterLayout.requireFinite(file, parameter, layerValues.get(parameter.name()));
+            }
+            values.put(l, layerValues);
         }
         long trailing = fileSize - offset;
         if (trailing > 0 || in.read() != -1) {
