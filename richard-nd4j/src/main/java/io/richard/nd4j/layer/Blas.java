@@ -3,8 +3,11 @@ package io.richard.nd4j.layer;
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
-import static org.bytedeco.openblas.global.openblas.LAPACK_dlacpy_base;
-import static org.bytedeco.openblas.global.openblas.LAPACK_slacpy_base;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dlacpy_work;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dlaset_work;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_slacpy_work;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_slaset_work;
+import static org.bytedeco.openblas.global.openblas.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_dcopy;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
@@ -15,17 +18,17 @@ import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The matrix products of the layers, called straight through CBLAS on ND4J's CPU backend, and the copies and
- * zeroing of matrix regions whose rows lie apart in memory (OpenBLAS's LAPACK, a row at a time).
+ * zeroing of matrix regions whose rows lie apart in memory (OpenBLAS's LAPACK through LAPACKE, a row at a time).
+ * Only what the BLAS and LAPACK references promise is relied on, whatever kernels OpenBLAS picks for the CPU:
+ * beta = 0 means C is not read; nothing is assumed of alpha = 0.
  *
  * <p>ND4J's own {@code Nd4j.gemm} checks and wraps its arguments on every call, which costs about 25 µs here —
  * as much as a whole small product, and a real share of a mini-batch made of dozens of them. Row-major matrices
@@ -35,11 +38,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Blas {
 
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().equals("CpuBackend");
-    /** LAPACK's "copy all of the matrix" (neither triangle). */
-    private static final BytePointer ALL = new BytePointer("A");
-    /** Per thread, the integer arguments of a LAPACK call (Fortran passes them by address). */
-    private static final ThreadLocal<IntPointer[]> INTEGERS = ThreadLocal.withInitial(() -> new IntPointer[] {
-        new IntPointer(1), new IntPointer(1), new IntPointer(1), new IntPointer(1)});
+    /**
+     * LAPACK's "all of the matrix" (neither triangle only). LAPACK is column-major: a row of ours is one of its
+     * columns, so a region of r rows of c elements, ld apart, is its c × r matrix with leading dimension ld.
+     */
+    private static final byte ALL = 'A';
 
     private Blas() {
     }
@@ -140,21 +143,23 @@ public final class Blas {
     }
 
     /**
-     * C ← 0 on a matrix region, whatever it held (NaN included): a product with alpha = beta = 0, which BLAS
-     * defines without reading C, A or B. ND4J's fill runs element by element on a region with gaps between its
-     * rows (300 µs for 53,000 floats here); this is a few µs.
+     * C ← 0 on a matrix region, whatever it held (NaN included), by LAPACK's laset, which writes every element
+     * without reading any. ND4J's fill runs element by element on a region with gaps between its rows (300 µs for
+     * 53,000 floats here); this is a few µs.
+     *
+     * <p>Not a product with alpha = beta = 0: BLAS says A and B need not be set then, but OpenBLAS's SkylakeX
+     * kernels (picked on AVX-512 CPUs) still compute 0 · (A·B), so NaN in the operands reaches C.
      */
     public static void zero(Matrix C) {
         DataType type = C.array().dataType();
         if (!CPU || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
             C.view().assign(0);
-        } else if (type == DataType.FLOAT) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C.rows(), C.columns(), 1, 0f, floats(C), 1,
-                    floats(C), C.columns(), 0f, floats(C), C.ld());
-        } else {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C.rows(), C.columns(), 1, 0.0, doubles(C), 1,
-                    doubles(C), C.columns(), 0.0, doubles(C), C.ld());
+            return;
         }
+        int ld = Math.max(1, C.ld());
+        lapack("laset", type == DataType.FLOAT
+                ? LAPACKE_slaset_work(LAPACK_COL_MAJOR, ALL, C.columns(), C.rows(), 0f, 0f, floats(C), ld)
+                : LAPACKE_dlaset_work(LAPACK_COL_MAJOR, ALL, C.columns(), C.rows(), 0.0, 0.0, doubles(C), ld));
     }
 
     /**
@@ -172,16 +177,19 @@ public final class Blas {
             to.view().assign(from.view());
             return;
         }
-        // column-major, as LAPACK sees memory: a row of ours is one of its columns
-        IntPointer[] integers = INTEGERS.get();
-        integers[0].put(from.columns());
-        integers[1].put(from.rows());
-        integers[2].put(Math.max(1, from.ld()));
-        integers[3].put(Math.max(1, to.ld()));
-        if (type == DataType.FLOAT) {
-            LAPACK_slacpy_base(ALL, integers[0], integers[1], floats(from), integers[2], floats(to), integers[3], 1);
-        } else {
-            LAPACK_dlacpy_base(ALL, integers[0], integers[1], doubles(from), integers[2], doubles(to), integers[3], 1);
+        int ldFrom = Math.max(1, from.ld());
+        int ldTo = Math.max(1, to.ld());
+        lapack("lacpy", type == DataType.FLOAT
+                ? LAPACKE_slacpy_work(LAPACK_COL_MAJOR, ALL, from.columns(), from.rows(), floats(from), ldFrom,
+                        floats(to), ldTo)
+                : LAPACKE_dlacpy_work(LAPACK_COL_MAJOR, ALL, from.columns(), from.rows(), doubles(from), ldFrom,
+                        doubles(to), ldTo));
+    }
+
+    /** LAPACK's info: 0 on success, −i when argument i was wrong (a bug of ours, never the user's). */
+    private static void lapack(String routine, int info) {
+        if (info != 0) {
+            throw new IllegalStateException("LAPACK " + routine + " rejected argument " + -info);
         }
     }
 

@@ -15,13 +15,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * layer needs have the same few shapes batch after batch.
  *
  * <p>An array is identified by a name and a shape. A new array starts at zero; a reused one holds whatever was
- * last written to it, which the layers rely on for regions they never write (zero padding rows). Training
+ * last written to it — stale values, or NaN after a diverged step — so a layer writes every element it reads in
+ * each pass (zero padding rows included) and relies on nothing left from an earlier one. Training
  * passes use the layer's own set; inference passes use one set per thread, so that inference stays safe to call
  * from several threads at once.
  */
 final class Buffers {
 
     private final Map<String, INDArray> arrays = new HashMap<>();
+    private final Map<String, INDArray> ones = new HashMap<>();
     private final Map<String, View> views = new HashMap<>();
 
     private record View(INDArray base, INDArray view) {
@@ -49,8 +51,16 @@ final class Buffers {
 
     /** A column or row of ones of this shape and type, allocated on first use; never to be written. */
     INDArray ones(DataType type, long... shape) {
-        String key = "ones" + type + Arrays.toString(shape);
-        return arrays.computeIfAbsent(key, k -> Nd4j.ones(type, shape));
+        String key = type + Arrays.toString(shape);
+        return ones.computeIfAbsent(key, k -> Nd4j.ones(type, shape));
+    }
+
+    /**
+     * Sets every element of every reused array (not the ones) to {@code value}: what a buffer may hold when a pass
+     * starts, for tests that check that no pass reads what an earlier one left.
+     */
+    void fill(double value) {
+        arrays.values().forEach(array -> array.assign(value));
     }
 
     /** A layer's two buffer sets: one for training, one per thread for inference. */
@@ -60,6 +70,12 @@ final class Buffers {
 
         Buffers of(Mode mode) {
             return mode == Mode.TRAINING ? training : inference.get();
+        }
+
+        /** {@link Buffers#fill} on the training set and on this thread's inference set. */
+        void fill(double value) {
+            training.fill(value);
+            inference.get().fill(value);
         }
     }
 }

@@ -238,13 +238,10 @@ public final class ConvolutionalLayer implements Layer {
         // ∂C/∂a at every row of the full output: 0 at the rows that are not valid positions
         INDArray gradFull = gradientRows(buffers, gradA, aFull);
         if (gradFull == null) {
-            gradFull = buffers.get("gradFull", type, fullRows(n), depth);            // its gap is never written
+            gradFull = buffers.get("gradFull", type, fullRows(n), depth);
             Elementwise.copy(gradA, validPositions(buffers, "gradFull", gradFull, n));
-        } else if (kW > 1) {
-            // the gradient's memory holds what its producer left at the positions x ≥ W': zeroed here
-            Blas.zero(new Matrix(gradFull, (long) outputShape.width() * depth, (int) (outputShape.height() * n),
-                    (kW - 1) * depth, inputShape.width() * depth));
         }
+        zeroGap(gradFull, n);               // the positions x ≥ W' hold what an earlier pass or the producer left
         // (26) δ = ∂C/∂a ⊙ R'(z) over the full rows, contiguous (R' needs only a); 0 where ∂C/∂a is 0
         INDArray deltaFull = activation.delta(gradFull, aFull, buffers.get("deltaFull", type, fullRows(n), depth));
 
@@ -304,11 +301,21 @@ public final class ConvolutionalLayer implements Layer {
         if (!inputGradient) {
             return null;
         }
-        // δ at the valid positions of a full-row array (0 elsewhere, never written), which (27) reads
+        // δ at the valid positions of a full-row array, 0 elsewhere, which (27) reads
         INDArray deltaFull = buffers.get("deltaFull", type, fullRows(n), depth);
         Elementwise.copy(byRowAsSpatial(buffers, "deltaRows", deltaRows, n),
                 validPositions(buffers, "deltaFull", deltaFull, n));
+        zeroGap(deltaFull, n);
         return deltaFull;
+    }
+
+    /** Sets the rows of a full (H'·N·W, D) array that are not valid positions (x ≥ W') to 0. */
+    private void zeroGap(INDArray full, long n) {
+        if (kW > 1) {
+            int depth = outputShape.depth();
+            Blas.zero(new Matrix(full, full.offset() - full.data().offset() + (long) outputShape.width() * depth,
+                    (int) (outputShape.height() * n), (kW - 1) * depth, inputShape.width() * depth));
+        }
     }
 
     /**
@@ -340,15 +347,15 @@ public final class ConvolutionalLayer implements Layer {
         return kW - 1;
     }
 
-    /**
-     * Writes the input into {@code X} as H·N·W rows of C channels; the padding rows after them are never written
-     * and stay zero.
-     */
+    /** Writes the input into {@code X} as H·N·W rows of C channels, followed by kW − 1 rows of zeros. */
     private INDArray paddedRows(Buffers buffers, INDArray input, INDArray X) {
         long n = Layouts.batchSize(input);
         INDArray rows = buffers.view("X rows", X, x -> x.get(NDArrayIndex.interval(0, inputRows(n)),
                 NDArrayIndex.all()).reshape('c', Layouts.spatialShape(n, inputShape)));
         Layouts.spatialInto(input, inputShape, rows, buffers);
+        if (paddingRows() > 0) {
+            Blas.zero(Matrix.of(X).rows(inputRows(n), paddingRows()));
+        }
         return X;
     }
 

@@ -104,8 +104,8 @@ public final class Layouts {
     }
 
     /**
-     * A zeroed array (on first use; reused through {@code buffers} after that) for the gradient with respect to
-     * {@code like}, in {@code like}'s layout: the same shape and strides over an array as long as {@code like}'s
+     * An array (reused through {@code buffers}: outside {@code like}'s positions it holds what an earlier pass
+     * left) for the gradient with respect to {@code like}, in {@code like}'s layout: the same shape and strides over an array as long as {@code like}'s
      * memory from its first element on. A layer whose output is a view of a larger array (a convolution's valid
      * positions within its full rows) can then take the gradient's array as its own instead of copying the
      * gradient into one (see {@link #sameMemoryLayout}). A plain C-order array when {@code like} is a view into

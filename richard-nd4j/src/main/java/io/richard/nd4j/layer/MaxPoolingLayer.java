@@ -88,7 +88,7 @@ public final class MaxPoolingLayer implements Layer {
         // ∇a C of the input in the input's own layout (a convolution's output is a view of its full rows, and takes
         // this array as its own full rows without a copy)
         INDArray gradA = Layouts.gradientLike(A, "gradA", buffers);
-        // δ in the computed columns; those past W' (if any) stay 0, so nothing is routed from them
+        // δ in the computed columns; those past W' (if any) are 0, so nothing is routed from them
         INDArray unrouted = intoColumns(buffers, delta, buffers.get("unrouted", type, shape));
         INDArray routed = buffers.get("routed", type, shape);
         for (int o = rW * rH - 1; o >= 1; o--) {
@@ -188,17 +188,22 @@ public final class MaxPoolingLayer implements Layer {
     }
 
     /**
-     * Copies an output-shaped (H', N, W', C) array into the first W' columns of a computed (H', N, columns, C) one:
-     * when it is in C order, one matrix copy whose H'·N rows are W'·C numbers ({@link Blas#copy}).
+     * Copies an output-shaped (H', N, W', C) array into the first W' columns of a computed (H', N, columns, C) one
+     * (when it is in C order, one matrix copy whose H'·N rows are W'·C numbers, {@link Blas#copy}) and sets the
+     * columns past W' to 0.
      */
     private INDArray intoColumns(Buffers buffers, INDArray output, INDArray computed) {
-        long rows = outputShape.height() * computed.size(1);
-        long row = (long) outputShape.width() * outputShape.depth();
+        int rows = (int) (outputShape.height() * computed.size(1));
+        int row = outputShape.width() * outputShape.depth();
+        int computedRow = (int) (computed.size(2) * outputShape.depth());
         if (computed.size(2) == outputShape.width() || !Layouts.cOrder(output)) {
             Elementwise.copy(output, outputColumns(buffers, "into", computed));
         } else {
-            Blas.copy(new Matrix(output, output.offset() - output.data().offset(), (int) rows, (int) row, (int) row),
-                    new Matrix(computed, 0, (int) rows, (int) row, (int) (computed.size(2) * outputShape.depth())));
+            Blas.copy(new Matrix(output, output.offset() - output.data().offset(), rows, row, row),
+                    new Matrix(computed, 0, rows, row, computedRow));
+        }
+        if (computedRow > row) {
+            Blas.zero(new Matrix(computed, row, rows, computedRow - row, computedRow));
         }
         return computed;
     }

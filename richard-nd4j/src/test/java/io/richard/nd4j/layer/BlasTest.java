@@ -91,6 +91,51 @@ class BlasTest {
         }
     }
 
+    /** Both precisions at the sizes where OpenBLAS's SkylakeX gemm was seen to compute 0 · NaN for alpha = 0. */
+    static Stream<Arguments> sizes() {
+        return Stream.of(DataType.FLOAT, DataType.DOUBLE).flatMap(type -> Stream.of(4, 13, 32, 100, 300)
+                .map(n -> Arguments.of(type, n)));
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void zeroWritesZerosOverNaNWithoutReadingTheRegion(DataType type, int n) {
+        INDArray array = Nd4j.valueArrayOf(new long[] {n + 2, n + 3}, Double.NaN, type);
+        // rows 1…n, columns 1…n+1 of a (n+2, n+3) matrix of NaN
+        Blas.zero(new Blas.Matrix(array, (n + 3) + 1, n, n + 1, n + 3));
+        for (int r = 0; r < n + 2; r++) {
+            for (int c = 0; c < n + 3; c++) {
+                boolean inside = r >= 1 && r <= n && c >= 1 && c <= n + 1;
+                double value = array.getDouble(r, c);
+                assertTrue(inside ? value == 0.0 : Double.isNaN(value), "(" + r + ", " + c + "): " + value);
+            }
+        }
+    }
+
+    /**
+     * BLAS: "when beta is zero, C need not be set on input". The layers rely on it for every product that
+     * overwrites a reused array (∇W, ∇b, ∇a of the dense layer, the convolution's first kernel-gradient product):
+     * NaN in C must not reach the result, for products (m &gt; 1) and matrix-vector products (m = 1) alike.
+     */
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void gemmWithBetaZeroNeverReadsC(DataType type, int n) {
+        Nd4j.getRandom().setSeed(n);
+        for (int m : new int[] {1, 3, n}) {
+            for (boolean transA : new boolean[] {false, true}) {
+                INDArray A = transA ? Nd4j.rand(type, n, m) : Nd4j.rand(type, m, n);
+                INDArray B = Nd4j.rand(type, n, n + 1);
+                INDArray C = Nd4j.valueArrayOf(new long[] {m, n + 1}, Double.NaN, type);
+                INDArray expected = Nd4j.gemm(A.dup(), B.dup(), transA, false);
+
+                Blas.gemm(A, transA, B, false, C, 1.0, 0.0);
+
+                assertTrue(expected.equalsWithEps(C, type == DataType.FLOAT ? 1e-4 : 1e-10),
+                        "m=" + m + " transA=" + transA + ": " + C);
+            }
+        }
+    }
+
     private static INDArray rows(INDArray matrix, int from, int count) {
         return matrix.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
     }

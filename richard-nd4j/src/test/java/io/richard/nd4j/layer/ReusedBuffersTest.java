@@ -1,0 +1,131 @@
+package io.richard.nd4j.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import io.richard.api.Layer;
+import io.richard.api.Mode;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.train.TrainingListener;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.Trainer;
+import io.richard.nd4j.data.InMemoryDataSet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * No pass reads what an earlier one left in a reused array: with every reused buffer of every layer set to NaN
+ * before each mini-batch (what a diverged step, or a BLAS kernel that reads an operand it was told to ignore,
+ * could leave there), the example networks train to exactly the parameters of a run whose buffers were left as
+ * they were, and infer the same outputs.
+ */
+class ReusedBuffersTest {
+
+    private static final Shape MNIST = new Shape(28, 28, 1);
+    private static final List<String> CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    /** Mini-batches of 32 and a partial one of 11, as the example configs run them (shapes change at the end). */
+    private static final int SAMPLES = 3 * 32 + 11;
+
+    static Stream<Arguments> networks() {
+        return Stream.of(
+                // richard-examples/configs/mnist-dense.yaml (shape [28, 28, 1] instead of [784, 1, 1]: same network)
+                Arguments.of("dense", NetworkSpec.builder().hyperparams(2, SAMPLES, 32)
+                        .dense(320, 0.1).dense(64, 0.1).output(10, 0.1)),
+                // richard-examples/configs/mnist-cnn.yaml: both convolution schedules, pooling after each
+                Arguments.of("cnn", NetworkSpec.builder().hyperparams(2, SAMPLES, 32)
+                        .convolutional(32, 3, 3, 0.01).maxPooling(2, 2).convolutional(64, 4, 4, 0.01).maxPooling(2, 2)
+                        .dense(64, 0.01).output(10, 0.01)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void trainingWithEveryReusedBufferNaNBeforeEachMiniBatchGivesTheParametersOfAnUndisturbedRun(String name,
+            NetworkSpec spec) {
+        Network undisturbed = Network.create(MNIST, spec, 0, DataType.FLOAT);
+        Network poisoned = Network.create(MNIST, spec, 0, DataType.FLOAT);
+        InMemoryDataSet data = data();
+        int[] poisonings = {0};
+
+        Trainer.builder(undisturbed).build().fit(data);
+        Trainer.builder(poisoned).listener(new TrainingListener() {
+            @Override
+            public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
+                fillReusedBuffers(poisoned, Float.NaN);
+                poisonings[0]++;
+            }
+        }).build().fit(data);
+
+        assertEquals(2 * 4, poisonings[0], "the buffers were set to NaN after every mini-batch");
+        List<Parameter> expected = parameters(undisturbed);
+        List<Parameter> actual = parameters(poisoned);
+        for (int i = 0; i < expected.size(); i++) {
+            INDArray e = expected.get(i).value();
+            INDArray a = actual.get(i).value();
+            assertTrue(!a.isNaN().any(), name + " parameter " + i + " (" + actual.get(i).name() + ") holds NaN");
+            assertTrue(e.equalsWithEps(a, 1e-6), name + " parameter " + i + " (" + actual.get(i).name() + ") differs");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void inferenceWithEveryReusedBufferNaNGivesTheOutputsOfFreshBuffers(String name, NetworkSpec spec) {
+        Network network = Network.create(MNIST, spec, 0, DataType.FLOAT);
+        INDArray x = data().features();
+        INDArray expected = network.output(x).dup();
+        network.forward(x, Mode.TRAINING);                    // the training buffers hold a pass's arrays too
+        fillReusedBuffers(network, Float.NaN);
+
+        INDArray actual = network.output(x);
+
+        assertTrue(expected.equalsWithEps(actual, 1e-6), name + ": " + actual);
+    }
+
+    /** Sets every reused array of every layer of {@code network} (training and this thread's inference set). */
+    static void fillReusedBuffers(Network network, double value) {
+        int found = 0;
+        for (Layer layer : network.layers()) {
+            for (Field field : layer.getClass().getDeclaredFields()) {
+                if (field.getType() == Buffers.PerMode.class) {
+                    field.setAccessible(true);
+                    try {
+                        ((Buffers.PerMode) field.get(layer)).fill(value);
+                    } catch (IllegalAccessException e) {
+                        throw new AssertionError(e);
+                    }
+                    found++;
+                }
+            }
+        }
+        assertEquals(network.layers().size(), found, "one buffer set per layer");
+    }
+
+    private static List<Parameter> parameters(Network network) {
+        List<Parameter> all = new ArrayList<>();
+        network.layers().forEach(layer -> all.addAll(layer.parameters()));
+        return all;
+    }
+
+    /** Digit-sized random images in [0, 1) with a stroke of bright pixels, so that ReLUs and maxima vary. */
+    private static InMemoryDataSet data() {
+        Random random = new Random(5);
+        float[][] samples = new float[SAMPLES][MNIST.size()];
+        int[] labels = new int[SAMPLES];
+        for (int n = 0; n < SAMPLES; n++) {
+            for (int i = 0; i < MNIST.size(); i++) {
+                samples[n][i] = random.nextFloat() < 0.2f ? random.nextFloat() : 0f;
+            }
+            labels[n] = n % CLASSES.size();
+        }
+        return InMemoryDataSet.of(CLASSES, MNIST, samples, labels);
+    }
+}
