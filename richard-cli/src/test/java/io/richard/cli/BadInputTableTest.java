@@ -542,8 +542,8 @@ class BadInputTableTest {
                 "DIR/bad/m13.richard lacks the entry params/01-b.npy (parameter b of layer 1)"));
         cases.add(new Case("description that is not JSON", eval(editedArchive("m14.richard", model,
                 "richard-model.json", t -> t.substring(0, t.indexOf("\"parameters\"") + 20))),
-                "DIR/bad/m14.richard has an entry richard-model.json that is not valid JSON: Unexpected"
-                + " end-of-input: expected close marker for Object (opened at line 39, column 20) (line 40, column 2)"));
+                "DIR/bad/m14.richard (entry richard-model.json):40:2: JSON syntax error: Unexpected"
+                + " end-of-input: expected close marker for Object (opened at line 39, column 20)"));
         // ---- reference network files
         byte[] net = bytes(dir.resolve("good.net"));
         cases.add(new Case("reference file with a truncated parameter block", eval(write("n01.net",

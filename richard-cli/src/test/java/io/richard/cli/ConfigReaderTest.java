@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.richard.nd4j.io.Suggest;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.richard.api.ConfigException;
 import io.richard.api.ModelFormatException;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Network;
@@ -276,7 +277,17 @@ public final class ModelArchive {
             if (entry == null || entry.isDirectory()) {
                 throw fail("has no " + name + " entry");
             }
-            return readDescription(entry);
+            String where = entry.getName();
+            JsonNode root;
+            try {
+                root = ModelJson.STRICT.readTree(readText(entry));
+            } catch (JsonProcessingException e) {
+                throw fail("has an entry " + where + " that is not valid JSON: " + ModelJson.describe(e));
+            }
+            if (root == null || !root.isObject()) {
+                throw fail("has an entry " + where + " that is not a JSON object");
+            }
+            return root;
         }
 
         /** A .npy entry that must hold an array of this shape and type; never reads more than that implies. */
@@ -297,7 +308,16 @@ public final class ModelArchive {
             if (descriptionEntry == null || descriptionEntry.isDirectory()) {
                 throw fail("has no " + DESCRIPTION_ENTRY + " entry; it is a ZIP file but not a Richard model archive");
             }
-            JsonNode root = readDescription(descriptionEntry);
+            DescriptionReader.Document description;
+            try {
+                // the model description is read as a config is (DescriptionReader), with located messages
+                description = DescriptionReader.parseJson(readText(descriptionEntry),
+                        file + " (entry " + DESCRIPTION_ENTRY + ")", Map.of("", "a JSON object with format,"
+                        + " formatVersion, model, parameters and metadata"));
+            } catch (ConfigException e) {
+                throw new ModelFormatException(e.getMessage(), e);
+            }
+            JsonNode root = description.root();
             String format = root.path("format").asText("");
             if (!FORMAT.equals(format)) {
                 throw fail("is not a Richard model archive: " + DESCRIPTION_ENTRY + " has format '" + format
@@ -319,7 +339,12 @@ public final class ModelArchive {
             if (modelNode == null || !modelNode.isObject()) {
                 throw fail(DESCRIPTION_ENTRY + " has no 'model' object (the model description)");
             }
-            ModelSpec model = ModelJson.toModel(ModelJson.STRICT, modelNode, file + ", entry " + DESCRIPTION_ENTRY);
+            ModelSpec model;
+            try {
+                model = description.model("model", Set.of(), DescriptionReader.UnknownKeys.REJECT, new ArrayList<>());
+            } catch (ConfigException e) {
+                throw new ModelFormatException(e.getMessage(), e);
+            }
             Map<String, String> metadata = metadata(root.get("metadata"));
 
             List<Listed> listed = listedParameters(root.get("parameters"));
@@ -361,7 +386,8 @@ public final class ModelArchive {
             }
         }
 
-        private JsonNode readDescription(ZipEntry entry) throws IOException {
+        /** The text of a JSON entry of at most {@link #MAX_DESCRIPTION_BYTES}, CRC-checked. */
+        private String readText(ZipEntry entry) throws IOException {
             String where = entry.getName();
             if (entry.getSize() > MAX_DESCRIPTION_BYTES) {
                 throw fail("has a " + where + " of " + entry.getSize() + " bytes; at most " + MAX_DESCRIPTION_BYTES
@@ -379,16 +405,7 @@ public final class ModelArchive {
                 throw fail("has a " + where + " larger than " + MAX_DESCRIPTION_BYTES + " bytes");
             }
             checkCrc(entry, crc);
-            JsonNode root;
-            try {
-                root = ModelJson.STRICT.readTree(new String(bytes, StandardCharsets.UTF_8));
-            } catch (JsonProcessingException e) {
-                throw fail("has an entry " + where + " that is not valid JSON: " + ModelJson.describe(e));
-            }
-            if (root == null || !root.isObject()) {
-                throw fail("has an entry " + where + " that is not a JSON object");
-            }
-            return root;
+            return new String(bytes, StandardCharsets.UTF_8);
         }
 
         private Map<String, String> metadata(JsonNode node) {

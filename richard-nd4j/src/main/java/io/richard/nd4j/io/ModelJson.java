@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,17 +14,13 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.spec.ModelSpec;
 
 /**
- * The JSON side of the model files: converting a {@link ModelSpec} to and from a tree, with messages that say
- * where a description is wrong.
+ * The JSON side of the model files: a {@link ModelSpec} as a tree in the reference's config structure, and
+ * messages about JSON problems. Reading a model description back is {@link DescriptionReader}'s.
  */
 final class ModelJson {
 
-    /** For our own archives: every key must be known. */
+    /** Writes the model files' JSON; reading a model description is {@link DescriptionReader}'s. */
     static final ObjectMapper STRICT = new ObjectMapper();
-
-    /** For reference network files, whose config may hold keys Richard on the JVM does not know (e.g. {@code gpu}). */
-    static final ObjectMapper LENIENT = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private ModelJson() {
     }
@@ -53,20 +48,6 @@ final class ModelJson {
             return copy;
         }
         return node;
-    }
-
-    /**
-     * Reads a model description from a tree.
-     *
-     * @param where the file and place of the tree, for messages
-     * @throws ModelFormatException naming {@code where} and the field when the description is invalid
-     */
-    static ModelSpec toModel(ObjectMapper mapper, JsonNode tree, String where) {
-        try {
-            return mapper.treeToValue(tree, ModelSpec.class);
-        } catch (JsonProcessingException | IllegalArgumentException | ConfigException e) {
-            throw new ModelFormatException(where + " holds an invalid model description: " + describe(e), e);
-        }
     }
 
     /** One line about a JSON mapping problem: the configuration error it wraps, or the field and the problem. */

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import io.richard.api.ConfigException;
 import io.richard.api.ModelFormatException;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
@@ -25,6 +25,8 @@ import io.richard.nd4j.io.ParameterLayout.Expected;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network file of the C++ reference Richard, read and written so that networks move both ways between the
@@ -42,10 +44,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The file has no magic number, version or checksum, and the reference checks nothing when it reads one.
  * This reader checks that the config describes a valid network and that the parameter blocks fill the rest of
- * the file exactly; the config may hold keys this implementation does not use (such as {@code gpu}), which are
- * ignored. Networks are always float32 in this format.
+ * the file exactly. The config is read by {@link DescriptionReader}, as a config file is, with one difference:
+ * keys this implementation does not know are ignored (logged at debug level), because the C++ program keeps
+ * every key of the config it trained with ({@code gpu}, keys it never reads) and writes them all into the file.
+ * Its output layer has no {@code type} key, as the C++ program writes it. Networks are always float32 in this
+ * format.
  */
 public final class ReferenceNetworkFile {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceNetworkFile.class);
 
     private ReferenceNetworkFile() {
     }
@@ -90,17 +97,17 @@ public final class ReferenceNetworkFile {
         if (configBytes.length != configLength) {
             throw new ModelFormatException(file + ": the config of " + configLength + " bytes cannot be read whole");
         }
-        String where = file + " (network file config)";
-        JsonNode config;
+        String source = file + " (network file config)";
+        List<String> notes = new ArrayList<>();
+        ModelSpec model;
         try {
-            config = ModelJson.LENIENT.readTree(new String(configBytes, StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new ModelFormatException(where + " is not valid JSON: " + ModelJson.describe(e), e);
+            // The C++ program keeps every key of its config (gpu, keys it never reads): ignored here, with a note.
+            model = DescriptionReader.parseJson(new String(configBytes, StandardCharsets.UTF_8), source)
+                    .model("", Set.of(), DescriptionReader.UnknownKeys.IGNORE, notes);
+        } catch (ConfigException e) {
+            throw new ModelFormatException(e.getMessage(), e);
         }
-        if (config == null || !config.isObject()) {
-            throw new ModelFormatException(where + " is not a JSON object");
-        }
-        ModelSpec model = ModelJson.toModel(ModelJson.LENIENT, config, where);
+        notes.forEach(note -> LOG.debug("{}", note));
 
         List<LayerSpec> specs = model.network().layers();
         List<Expected> expected = ParameterLayout.expected(model);

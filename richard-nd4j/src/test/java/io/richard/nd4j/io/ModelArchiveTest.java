@@ -208,26 +208,28 @@ class ModelArchiveTest {
             outputLayer(d).put("size", 0);
             return d;
         });
-        assertMessage(badSize, badSize + ", entry richard-model.json holds an invalid model description:");
-        assertMessage(badSize, "output layer: size must be a positive integer, got 0");
+        // located as a config file's messages are (DescriptionReader): SOURCE:LINE:COLUMN: path: what is wrong
+        assertMessage(badSize, badSize + " (entry richard-model.json):");
+        assertMessage(badSize, ": model.classifier.network.outputLayer.size: output layer: size must be a positive"
+                + " integer, got 0");
 
         Path wrongClasses = withDescription(good, "classes.richard", d -> {
             outputLayer(d).put("size", 4);
             return d;
         });
-        assertMessage(wrongClasses, "outputLayer: size is 4 but there are 3 classes");
+        assertMessage(wrongClasses, "model.classifier.network.outputLayer.size: size is 4 but there are 3 classes");
 
         Path missingKey = withDescription(good, "missing.richard", d -> {
             ((ObjectNode) d.get("model")).remove("dataLoader");
             return d;
         });
-        assertMessage(missingKey, "holds an invalid model description:");
-        assertMessage(missingKey, "dataLoader");
+        assertMessage(missingKey, missingKey + " (entry richard-model.json):");
+        assertMessage(missingKey, ": model: missing required key 'dataLoader'; expected a mapping with fetchSize");
 
         Map<String, byte[]> entries = unzip(good);
         entries.put("richard-model.json", "{\"format\": ".getBytes(StandardCharsets.UTF_8));
         Path notJson = write("notjson.richard", zip(entries, false));
-        assertMessage(notJson, notJson + " has an entry richard-model.json that is not valid JSON:");
+        assertMessage(notJson, notJson + " (entry richard-model.json):1:12: JSON syntax error:");
 
         entries.remove("richard-model.json");
         Path noJson = write("nojson.richard", zip(entries, false));

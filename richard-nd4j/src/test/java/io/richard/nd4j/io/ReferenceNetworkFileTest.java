@@ -31,12 +31,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class ReferenceNetworkFileTest {
 
-    /** A 3-4-5-2 dense network as the reference writes its config: compact, sorted, with a GPU section. */
+    /**
+     * A 3-4-5-2 dense network as the reference writes its config: compact, sorted, with a GPU section, and an
+     * output layer without {@code type} (the reference forces it to "output" and does not write it).
+     */
     private static final String DENSE_CONFIG = "{\"classifier\":{\"network\":{\"gpu\":{\"maxWorkgroupSize\":64},"
             + "\"hiddenLayers\":[{\"dropoutRate\":0.0,\"learnRate\":0.5,\"learnRateDecay\":1.0,\"size\":4,"
             + "\"type\":\"dense\"},{\"dropoutRate\":0.1,\"learnRate\":0.25,\"learnRateDecay\":0.9,\"size\":5,"
             + "\"type\":\"dense\"}],\"hyperparams\":{\"batchSize\":1000,\"epochs\":3,\"miniBatchSize\":16},"
-            + "\"outputLayer\":{\"learnRate\":0.5,\"learnRateDecay\":1.0,\"size\":2,\"type\":\"output\"}}},"
+            + "\"outputLayer\":{\"learnRate\":0.5,\"learnRateDecay\":1.0,\"size\":2}}},"
             + "\"data\":{\"classes\":[\"no\",\"yes\"],\"normalization\":{\"max\":255.0,\"min\":0.0},"
             + "\"shape\":[3,1,1]},\"dataLoader\":{\"fetchSize\":500}}";
 
@@ -45,12 +48,62 @@ class ReferenceNetworkFileTest {
             + "\"dropoutRate\":0.0,\"kernelSize\":[3,2],\"learnRate\":0.1,\"learnRateDecay\":1.0,"
             + "\"type\":\"convolutional\"},{\"regionSize\":[3,1],\"type\":\"maxPooling\"}],\"hyperparams\":"
             + "{\"batchSize\":100,\"epochs\":1,\"miniBatchSize\":4},\"outputLayer\":{\"learnRate\":0.1,"
-            + "\"learnRateDecay\":1.0,\"size\":2,\"type\":\"output\"}}},\"data\":{\"classes\":[\"a\",\"b\"],"
+            + "\"learnRateDecay\":1.0,\"size\":2}}},\"data\":{\"classes\":[\"a\",\"b\"],"
             + "\"normalization\":{\"max\":1.0,\"min\":0.0},\"shape\":[5,4,2]},\"dataLoader\":{\"fetchSize\":64},"
             + "\"unknownTopLevelKey\":true}";
 
     @TempDir
     Path dir;
+
+    /** The start of a network file the C++ program wrote (dense MNIST network after one epoch), quoted in issue 13. */
+    private static final String CPP_MNIST_CONFIG = "{\"classifier\":{\"network\":{\"hiddenLayers\":[{\"dropoutRate\":0.0,"
+            + "\"learnRate\":0.1,\"learnRateDecay\":1.0,\"size\":320,\"type\":\"dense\"},{\"dropoutRate\":0.0,"
+            + "\"learnRate\":0.1,\"learnRateDecay\":1.0,\"size\":64,\"type\":\"dense\"}],\"hyperparams\":"
+            + "{\"batchSize\":60000,\"epochs\":1,\"miniBatchSize\":32},\"outputLayer\":{\"learnRate\":0.1,"
+            + "\"learnRateDecay\":1.0,\"size\":10}}},\"data\":{\"classes\":[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\","
+            + "\"8\",\"9\"],\"normalization\":{\"max\":255,\"min\":0},\"shape\":[784,1,1]},\"dataLoader\":"
+            + "{\"fetchSize\":512}}";
+
+    @Test
+    void theCppProgramsMnistFileLoads() throws IOException {
+        int count = 320 + 320 * 784 + 64 + 64 * 320 + 10 + 10 * 64;
+        float[] floats = new float[count];
+        for (int k = 0; k < count; k++) {
+            floats[k] = ((k * 37) % 101 - 50) * 0.001f;
+        }
+        Path file = write("mnist.net", referenceFile(CPP_MNIST_CONFIG, floats));
+
+        Network network = ReferenceNetworkFile.load(file);
+
+        assertEquals(new OutputLayerSpec(10, 0.1), network.model().network().outputLayer());
+        assertEquals(List.of(new DenseLayerSpec(320, 0.1), new DenseLayerSpec(64, 0.1)),
+                network.model().network().hiddenLayers());
+        assertEquals(new Shape(784, 1, 1), network.model().inputShape());
+        assertEquals(60000, network.model().network().hyperparams().batchSize());
+        INDArray outputW = network.layers().get(2).parameters().get(0).value();
+        int outputStart = 320 + 320 * 784 + 64 + 64 * 320;
+        assertEquals(floats[outputStart + 10 + 9 * 64 + 63], outputW.getFloat(9, 63));
+        assertEquals(floats[outputStart + 9], network.layers().get(2).parameters().get(1).value().getFloat(0, 9));
+        assertEquals(count, network.parameterCount());
+    }
+
+    @Test
+    void keysTheCppProgramKeepsAreIgnoredAndAnOutputTypeOtherThanOutputIsNot() throws IOException {
+        // keys in the C++ layout (sorted) that a user's config may have held: the C++ program keeps them all
+        String kept = DENSE_CONFIG.replace("[{\"dropoutRate\":0.0,", "[{\"activation\":\"sigmoid\",\"dropoutRate\":0.0,")
+                .replace("\"epochs\":3,", "\"epochs\":3,\"maxBatchSize\":7,")
+                .replace("\"dataLoader\":{\"fetchSize\":500}}", "\"dataLoader\":{\"fetchSize\":500},\"training\":"
+                        + "{\"data\":\"train.csv\",\"seed\":3}}");
+        assertTrue(kept.contains("activation") && kept.contains("maxBatchSize") && kept.contains("training"), kept);
+        Network network = ReferenceNetworkFile.load(write("kept.net", referenceFile(kept, new float[53])));
+        assertEquals(new DenseLayerSpec(4, 0.5), network.model().network().hiddenLayers().get(0));
+
+        Path dense = write("dense-output.net", referenceFile(DENSE_CONFIG.replace("\"size\":2}", "\"size\":2,"
+                + "\"type\":\"dense\"}"), new float[53]));
+        assertMessage(dense, dense + " (network file config):1:");
+        assertMessage(dense, ": classifier.network.outputLayer.type: the output layer's type is 'dense'; it must be"
+                + " 'output' (or leave the key out)");
+    }
 
     @Test
     void handBuiltDenseFileLoadsEveryValueInItsPlace() throws IOException {
@@ -259,16 +312,17 @@ class ReferenceNetworkFileTest {
         assertMessage(write("negative.net", negative), "config length of 18446744073709551615 bytes");
 
         Path notJson = write("notjson.net", referenceFile("{\"classifier\":", new float[0]));
-        assertMessage(notJson, notJson + " (network file config) is not valid JSON:");
+        assertMessage(notJson, notJson + " (network file config):1:15: JSON syntax error:");
 
         Path badType = write("badtype.net", referenceFile(DENSE_CONFIG.replace("\"dense\"}]", "\"lstm\"}]"),
                 new float[53]));
-        assertMessage(badType, badType + " (network file config) holds an invalid model description:");
-        assertMessage(badType, "lstm");
+        assertMessage(badType, badType + " (network file config):1:");
+        assertMessage(badType, ": classifier.network.hiddenLayers[1].type: unknown layer type 'lstm' (expected one of"
+                + " dense, convolutional, maxPooling)");
 
         Path badSize = write("badsize.net", referenceFile(DENSE_CONFIG.replace("\"size\":2", "\"size\":3"),
                 new float[53]));
-        assertMessage(badSize, "outputLayer: size is 3 but there are 2 classes");
+        assertMessage(badSize, ": classifier.network.outputLayer.size: size is 3 but there are 2 classes");
 
         Path missing = dir.resolve("missing.net");
         assertMessage(missing, "model file " + missing + " does not exist");

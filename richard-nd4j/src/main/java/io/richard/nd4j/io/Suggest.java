@@ -1,11 +1,11 @@
-package io.richard.cli;
+package io.richard.nd4j.io;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean …?" for misspelt keys, values and commands: the nearest candidate by edit distance. */
-final class Suggest {
+public final class Suggest {
 
     private Suggest() {
     }
@@ -14,7 +14,7 @@ final class Suggest {
      * The candidate nearest to {@code word}: one that starts with it (or that it starts with), else the one at
      * the smallest case-insensitive Levenshtein distance, if that distance is at most about half the word.
      */
-    static Optional<String> nearest(String word, Collection<String> candidates) {
+    public static Optional<String> nearest(String word, Collection<String> candidates) {
         String w = word.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -36,7 +36,7 @@ final class Suggest {
     }
 
     /** The Levenshtein distance: insertions, deletions and substitutions of one character each cost 1. */
-    static int levenshtein(String a, String b) {
+    public static int levenshtein(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
