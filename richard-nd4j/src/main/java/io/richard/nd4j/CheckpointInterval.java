@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.richard.api.ConfigException;
+import io.richard.api.Quote;
 
 /**
  * How often training writes a checkpoint: every N epochs or every N mini-batches.
@@ -40,9 +41,9 @@ public record CheckpointInterval(int count, boolean epochs) {
      */
     public static CheckpointInterval parse(String text) {
         Matcher m = SYNTAX.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
-            throw new ConfigException("checkpoint interval '" + text + "' is not valid; expected N epochs (e.g. 2"
-                    + " or 2e) or N mini-batches (e.g. 500b), N >= 1");
+        if (!m.matches() || m.group(1).length() > 9 || Integer.parseInt(m.group(1)) < 1) {
+            throw new ConfigException("checkpoint interval " + Quote.single(text) + " is not valid; expected N epochs"
+                    + " (e.g. 2 or 2e) or N mini-batches (e.g. 500b), 1 <= N <= 999,999,999");
         }
         return new CheckpointInterval(Integer.parseInt(m.group(1)), !m.group(2).startsWith("b")
                 && !m.group(2).startsWith("mini"));

@@ -3,20 +3,18 @@ package io.richard.nd4j;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import io.richard.api.Layer;
 import io.richard.api.Loss;
 import io.richard.api.Mode;
 import io.richard.api.Shape;
 import io.richard.api.data.LabelledDataSet;
 import io.richard.api.spec.ConvolutionalLayerSpec;
-import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.LayerSpec;
+import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
-import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;
 import io.richard.nd4j.layer.MaxPoolingLayer;
@@ -299,31 +297,6 @@ public final class Network {
 
     /** A table of the layers: index, type, output shape, activation and parameter count. */
     public String summary() {
-        StringBuilder s = new StringBuilder();
-        String format = "%-4s %-15s %-16s %-9s %12s%n";
-        s.append(String.format(Locale.ROOT, format, "#", "layer", "output [W,H,D]", "act.", "parameters"));
-        s.append(String.format(Locale.ROOT, format, "", "input", model.inputShape(), "", ""));
-        for (int l = 0; l < layers.size(); l++) {
-            Layer layer = layers.get(l);
-            String activation = layer instanceof DenseLayer ? "sigmoid"
-                    : layer instanceof ConvolutionalLayer ? "relu" : "";
-            String details = describe(layer.spec());
-            s.append(String.format(Locale.ROOT, format, l, details, layer.outputShape(), activation,
-                    String.format(Locale.ROOT, "%,d", layer.parameterCount())));
-        }
-        s.append(String.format(Locale.ROOT, "total parameters: %,d; loss: %s%n", parameterCount(), loss.name()));
-        return s.toString();
-    }
-
-    private static String describe(LayerSpec spec) {
-        if (spec instanceof ConvolutionalLayerSpec c) {
-            return "conv " + c.depth() + "@" + c.kernelSize();
-        } else if (spec instanceof MaxPoolingLayerSpec p) {
-            return "maxpool " + p.regionSize();
-        } else if (spec instanceof DenseLayerSpec d) {
-            return "dense " + d.size();
-        } else {
-            return "output " + ((OutputLayerSpec) spec).size();
-        }
+        return LayerTable.of(model, loss.name());
     }
 }

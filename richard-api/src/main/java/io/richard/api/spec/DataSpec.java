@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
+import io.richard.api.Quote;
 import io.richard.api.Shape;
 
 /**
@@ -24,7 +25,7 @@ public record DataSpec(List<String> classes, Shape shape, Normalization normaliz
         Set<String> seen = new HashSet<>();
         for (String label : classes) {
             if (!seen.add(label)) {
-                throw new ConfigException("data.classes lists '" + label + "' twice; labels must be unique");
+                throw new ConfigException("data.classes lists " + Quote.single(label) + " twice; labels must be unique");
             }
         }
         if (shape == null) {

@@ -1,7 +1,9 @@
 package io.richard.nd4j.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import io.richard.api.DataException;
+import io.richard.api.Quote;
 import io.richard.api.Shape;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
@@ -46,11 +49,11 @@ public final class CsvDataSet extends InMemoryBacked {
     /** Rows per chunk when no fetch size is given. */
     public static final int DEFAULT_FETCH_SIZE = 512;
 
-    private final Path file;
+    private final String source;
     private final InMemoryDataSet samples;
 
-    private CsvDataSet(Path file, InMemoryDataSet samples) {
-        this.file = file;
+    private CsvDataSet(String source, InMemoryDataSet samples) {
+        this.source = source;
         this.samples = samples;
     }
 
@@ -68,6 +71,19 @@ public final class CsvDataSet extends InMemoryBacked {
      */
     public static CsvDataSet load(Path file, DataSpec data, int fetchSize, int limit) {
         Objects.requireNonNull(file, "file");
+        return load(RowParser.open(file), data, fetchSize, limit);
+    }
+
+    /**
+     * Reads the first {@code limit} rows of CSV text read once from {@code in} (a pipe, standard input),
+     * named {@code source} in messages; see {@link #load(Path, DataSpec, int, int)}.
+     */
+    public static CsvDataSet load(InputStream in, String source, DataSpec data, int fetchSize, int limit) {
+        return load(new RowParser.Text(in, source), data, fetchSize, limit);
+    }
+
+    private static CsvDataSet load(RowParser.Text text, DataSpec data, int fetchSize, int limit) {
+        String file = text.source();
         Objects.requireNonNull(data, "data");
         if (fetchSize <= 0) {
             throw new IllegalArgumentException("fetch size must be positive, got " + fetchSize);
@@ -80,7 +96,7 @@ public final class CsvDataSet extends InMemoryBacked {
             classIndex.put(data.classes().get(c), c);
         }
         Shape shape = data.shape();
-        RowParser parser = new RowParser(file, shape, data.normalization(), true);
+        RowParser parser = new RowParser(text, shape, data.normalization(), true);
         ChunkedReader.Source source = (values, labels, max) -> {
             int rows = 0;
             while (rows < max) {
@@ -90,8 +106,8 @@ public final class CsvDataSet extends InMemoryBacked {
                 }
                 Integer index = classIndex.get(row.label());
                 if (index == null) {
-                    throw new DataException(file + ":" + row.line() + ": label '" + row.label()
-                            + "' is not one of data.classes " + abbreviate(data.classes()));
+                    throw new DataException(file + ":" + row.line() + ": label " + Quote.single(row.label())
+                            + " is not one of data.classes " + abbreviate(data.classes()));
                 }
                 labels[rows++] = index;
             }
@@ -118,7 +134,17 @@ public final class CsvDataSet extends InMemoryBacked {
      * @throws DataException naming the file and line of the first problem
      */
     public static Rows readRows(Path file, Shape shape, Normalization normalization, int limit) {
-        RowParser parser = new RowParser(file, shape, normalization, false);
+        return readRows(RowParser.open(file), shape, normalization, limit);
+    }
+
+    /** {@link #readRows(Path, Shape, Normalization, int)} from text read once from {@code in}, named {@code source}. */
+    public static Rows readRows(InputStream in, String source, Shape shape, Normalization normalization, int limit) {
+        return readRows(new RowParser.Text(in, source), shape, normalization, limit);
+    }
+
+    private static Rows readRows(RowParser.Text text, Shape shape, Normalization normalization, int limit) {
+        String file = text.source();
+        RowParser parser = new RowParser(text, shape, normalization, false);
         try {
             List<float[]> values = new ArrayList<>();
             List<String> labels = new ArrayList<>();
@@ -153,9 +179,9 @@ public final class CsvDataSet extends InMemoryBacked {
     public record Rows(INDArray features, List<String> labels, int[] lines) {
     }
 
-    /** The file the samples were read from. */
-    public Path file() {
-        return file;
+    /** Where the samples were read from: the file, or the name of the stream. */
+    public String source() {
+        return source;
     }
 
     @Override
@@ -165,14 +191,15 @@ public final class CsvDataSet extends InMemoryBacked {
 
     @Override
     public String toString() {
-        return "CsvDataSet[" + file + ", " + size() + " samples of shape " + shape() + "]";
+        return "CsvDataSet[" + source + ", " + size() + " samples of shape " + shape() + "]";
     }
 
     static String abbreviate(List<String> classes) {
+        List<String> shown = classes.stream().limit(classes.size() <= 12 ? 12 : 10).map(Quote::text).toList();
         if (classes.size() <= 12) {
-            return classes.toString();
+            return "[" + String.join(", ", shown) + "]";
         }
-        return "[" + String.join(", ", classes.subList(0, 10)) + ", … (" + classes.size() + " classes)]";
+        return "[" + String.join(", ", shown) + ", … (" + classes.size() + " classes)]";
     }
 
     /** One parsed row: its label (null when a prediction row has none) and its line number. */
@@ -181,27 +208,90 @@ public final class CsvDataSet extends InMemoryBacked {
 
     /** Parses the CSV line by line into a float buffer, with messages naming the file and line. */
     private static final class RowParser {
-        private final Path file;
+        /** Characters allowed per field of a line (a number needs far fewer), before the line is refused. */
+        private static final int FIELD_CHARS = 100;
+        private final String file;
         private final int n;
         private final float min;
         private final float scale;
         private final boolean labelRequired;
         private final String expectedRow;
-        private BufferedReader reader;
+        private final Text text;
+        private final int maxLine;
         private int line;
 
-        RowParser(Path file, Shape shape, Normalization normalization, boolean labelRequired) {
-            this.file = file;
-            this.n = shape.size();
-            this.min = (float) normalization.min();
-            this.scale = (float) (1.0 / (normalization.max() - normalization.min()));
-            this.labelRequired = labelRequired;
-            this.expectedRow = labelRequired ? "LABEL,v1,…,v" + n : "v1,…,v" + n + " or LABEL,v1,…,v" + n;
+        /** The text of a CSV file or stream, read line by line with a bound on each line's length. */
+        static final class Text {
+            private final String source;
+            private final Reader reader;
+            private final char[] buffer = new char[1 << 16];
+            private int position;
+            private int limit;
+            private boolean afterCarriageReturn;
+
+            Text(InputStream in, String source) {
+                this.source = source;
+                this.reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder());
+            }
+
+            String source() {
+                return source;
+            }
+
+            /**
+             * The next line without its end ({@code \n}, {@code \r\n} or {@code \r}), null at the end, or the
+             * line's length as a negative number if it is longer than {@code max} characters (not read further).
+             */
+            Object next(int max) throws IOException {
+                StringBuilder line = null;
+                while (true) {
+                    if (position == limit) {
+                        limit = reader.read(buffer, 0, buffer.length);
+                        position = 0;
+                        if (limit <= 0) {
+                            limit = 0;
+                            return line == null ? null : line.toString();
+                        }
+                    }
+                    if (afterCarriageReturn) {
+                        afterCarriageReturn = false;
+                        if (buffer[position] == '\n') {
+                            position++;
+                            continue;
+                        }
+                    }
+                    int start = position;
+                    while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') {
+                        position++;
+                    }
+                    int length = position - start + (line == null ? 0 : line.length());
+                    if (length > max) {
+                        return Long.valueOf(length);
+                    }
+                    if (line == null) {
+                        line = new StringBuilder(Math.min(max, 256));
+                    }
+                    line.append(buffer, start, position - start);
+                    if (position < limit) {
+                        afterCarriageReturn = buffer[position] == '\r';
+                        position++;
+                        return line.toString();
+                    }
+                }
+            }
+
+            void close() throws IOException {
+                reader.close();
+            }
+        }
+
+        /** Opens a CSV file. */
+        static Text open(Path file) {
             if (Files.isDirectory(file)) {
                 throw new DataException(file + ": is a directory, not a CSV file");
             }
             try {
-                reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                return new Text(Files.newInputStream(file), file.toString());
             } catch (NoSuchFileException e) {
                 throw new DataException(file + ": no such file");
             } catch (IOException e) {
@@ -209,11 +299,28 @@ public final class CsvDataSet extends InMemoryBacked {
             }
         }
 
+        RowParser(Text text, Shape shape, Normalization normalization, boolean labelRequired) {
+            this.text = text;
+            this.file = text.source();
+            this.n = shape.size();
+            this.min = (float) normalization.min();
+            this.scale = (float) (1.0 / (normalization.max() - normalization.min()));
+            this.labelRequired = labelRequired;
+            this.expectedRow = labelRequired ? "LABEL,v1,…,v" + n : "v1,…,v" + n + " or LABEL,v1,…,v" + n;
+            this.maxLine = (int) Math.min(Integer.MAX_VALUE - 16, (n + 1L) * FIELD_CHARS + 1000);
+        }
+
         /** Parses the next row's values into {@code out[offset…]}; null at the end of the file. */
         Row next(float[] out, int offset) {
             String text;
             try {
-                text = reader.readLine();
+                Object next = this.text.next(maxLine);
+                if (next instanceof Long length) {
+                    throw new DataException(file + ":" + (line + 1) + ": the line is longer than "
+                            + String.format(java.util.Locale.ROOT, "%,d", maxLine) + " characters (" + FIELD_CHARS
+                            + " per value of a row of " + expectedRow + "); not a CSV file of this data.shape?");
+                }
+                text = (String) next;
             } catch (CharacterCodingException e) {
                 throw new DataException(file + ":" + (line + 1) + ": not UTF-8 text; expected a CSV file", e);
             } catch (IOException e) {
@@ -314,8 +421,8 @@ public final class CsvDataSet extends InMemoryBacked {
             try {
                 float x = Float.parseFloat(token);
                 if (!Float.isFinite(x)) {
-                    throw new DataException(file + ":" + line + ": field " + field + " ('" + token
-                            + "') is out of the float range");
+                    throw new DataException(file + ":" + line + ": field " + field + " (" + Quote.single(token)
+                            + ") is out of the float range");
                 }
                 return x;
             } catch (NumberFormatException e) {
@@ -324,18 +431,15 @@ public final class CsvDataSet extends InMemoryBacked {
         }
 
         private DataException notANumber(String token, int field) {
-            String shown = token.length() > 30 ? token.substring(0, 27) + "..." : token;
             String hint = line == 1 && field <= 2 && Character.isLetter(token.charAt(0))
                     ? " (a header line? the CSV format has none)" : "";
-            return new DataException(file + ":" + line + ": field " + field + " ('" + shown
-                    + "') is not a number" + hint);
+            return new DataException(file + ":" + line + ": field " + field + " (" + Quote.single(token)
+                    + ") is not a number" + hint);
         }
 
         void close() {
             try {
-                if (reader != null) {
-                    reader.close();
-                }
+                text.close();
             } catch (IOException ignored) {
                 // nothing was written; a failed close loses nothing
             }

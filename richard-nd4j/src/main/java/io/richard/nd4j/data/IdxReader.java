@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
@@ -15,6 +16,7 @@ import io.richard.api.DataException;
 import io.richard.api.Shape;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.nd4j.MemoryEstimate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -52,6 +54,8 @@ public final class IdxReader {
     private static final int UNSIGNED_BYTE = 0x08;
     /** Pixels converted and copied into the feature matrix at a time, which bounds the reader's heap use. */
     private static final int CHUNK_PIXELS = 1 << 20;
+    /** Values first allocated for images whose count the file's length cannot confirm (64 MB of float32). */
+    private static final long INITIAL_VALUES = 1L << 24;
 
     private IdxReader() {
     }
@@ -95,18 +99,124 @@ public final class IdxReader {
                         + " images but labels file " + labels + " holds " + labelDims[0]
                         + " labels; the counts must be equal");
             }
-            if ((long) imageDims[1] * imageDims[2] > Integer.MAX_VALUE) {
-                throw new DataException("images file " + images + " declares images of " + imageDims[1] + " × "
-                        + imageDims[2] + " pixels, more than this reader supports");
-            }
+            int pixels = imageFile.pixels(imageDims);
             int count = Math.min(limit, imageDims[0]);
             if (count == 0) {
                 throw new DataException("images file " + images + " holds no images");
             }
+            imageFile.requireBytes(count, pixels, imageDims);
+            labelFile.requireBytes(count, 1, labelDims);
+            requireMemory(imageFile, count, pixels, imageDims, true, MemoryEstimate.available());
             int[] classIndices = labelFile.readLabels(count, classes);
             Shape shape = new Shape(imageDims[2], imageDims[1], 1);
-            INDArray features = imageFile.readImages(count, shape.size(), normalization);
+            INDArray features = imageFile.readImages(count, pixels, normalization);
             return new InMemoryDataSet(features, classIndices, classes, shape);
+        }
+    }
+
+    /**
+     * Images without labels, as {@link #readImages(InputStream, String, Normalization, int)} reads them.
+     *
+     * @param features (count, rows · columns) normalised values, one image per row
+     * @param rows     the height of every image
+     * @param columns  the width of every image
+     */
+    public record Images(INDArray features, int rows, int columns) {
+
+        /** The images' shape {@code [columns, rows, 1]}. */
+        public Shape shape() {
+            return new Shape(columns, rows, 1);
+        }
+    }
+
+    /**
+     * Reads the first {@code limit} images of an IDX images file (gzipped or not) from a stream read once from
+     * start to end: a pipe, standard input, or a file. Where the stream's length is unknown, the header's count
+     * is checked against the free memory before anything is allocated, and the images are read into memory that
+     * grows with the data actually there, so a header that claims more than the stream holds ends in a
+     * "truncated" message, never in an allocation of what it claims.
+     *
+     * @param name   the name used in messages (the file, or "standard input")
+     * @param length the stream's length in bytes if known (a regular file), or -1
+     * @throws DataException naming the input and what is wrong with it
+     */
+    public static Images readImages(InputStream in, String name, long length, Normalization normalization,
+                                    int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("sample limit must be positive, got " + limit);
+        }
+        try (IdxFile file = IdxFile.of(in, name, "images", length)) {
+            int[] dims = file.readHeader(IMAGES_MAGIC, "images, rows, columns");
+            int pixels = file.pixels(dims);
+            int count = Math.min(limit, dims[0]);
+            if (count == 0) {
+                throw new DataException("images file " + name + " holds no images");
+            }
+            file.requireBytes(count, pixels, dims);
+            requireMemory(file, count, pixels, dims, false, MemoryEstimate.available());
+            return new Images(file.readImages(count, pixels, normalization), dims[1], dims[2]);
+        }
+    }
+
+    /** Reads an images file's first {@code limit} images; see {@link #readImages(InputStream, String, Normalization, int)}. */
+    public static Images readImages(Path images, Normalization normalization, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("sample limit must be positive, got " + limit);
+        }
+        try (IdxFile file = IdxFile.open(images, "images")) {
+            int[] dims = file.readHeader(IMAGES_MAGIC, "images, rows, columns");
+            int pixels = file.pixels(dims);
+            int count = Math.min(limit, dims[0]);
+            if (count == 0) {
+                throw new DataException("images file " + images + " holds no images");
+            }
+            file.requireBytes(count, pixels, dims);
+            requireMemory(file, count, pixels, dims, false, MemoryEstimate.available());
+            return new Images(file.readImages(count, pixels, normalization), dims[1], dims[2]);
+        }
+    }
+
+    /**
+     * The raw label bytes of the first {@code count} records of an IDX labels file, or empty if the file holds
+     * fewer (for showing expected labels beside predictions).
+     */
+    public static java.util.Optional<int[]> readLabelBytes(Path labels, int count) {
+        try (IdxFile file = IdxFile.open(labels, "labels")) {
+            int[] dims = file.readHeader(LABELS_MAGIC, "labels");
+            if (dims[0] < count) {
+                return java.util.Optional.empty();
+            }
+            file.requireBytes(count, 1, dims);
+            byte[] bytes = file.readExactly(count, "the labels");
+            int[] values = new int[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = bytes[i] & 0xff;
+            }
+            return java.util.Optional.of(values);
+        }
+    }
+
+    /**
+     * Refuses to read {@code count} images that cannot fit in memory, before allocating them: their float32
+     * values live outside the Java heap (bounded by the free physical memory), their labels on the heap.
+     */
+    static void requireMemory(IdxFile file, int count, int pixels, int[] dims, boolean labelled,
+                              MemoryEstimate.Available available) {
+        long valueBytes = 4L * count * pixels;
+        long labelBytes = labelled ? 5L * count : 0;                  // the label bytes read and their class indices
+        String declares = "images file " + file.path + " declares " + String.format(Locale.ROOT, "%,d", dims[0])
+                + (dims[0] == 1 ? " image" : " images") + " of " + dims[2] + "×" + dims[1] + " pixels";
+        String fewer = count < dims[0] ? "" : "; if it really holds that many, read fewer with a sample limit"
+                + " (training.limit or --limit), otherwise its header is wrong";
+        if (available.physicalFree() > 0 && valueBytes > available.physicalFree()) {
+            throw new DataException(declares + ": " + (count < dims[0] ? "the first " + String.format(Locale.ROOT,
+                    "%,d", count) + " take " : "they take ") + MemoryEstimate.bytes(valueBytes) + " of memory as"
+                    + " float32 values, but only " + available.describe() + fewer);
+        }
+        if (labelBytes > available.heapFree()) {
+            throw new DataException(declares + ": their labels take " + MemoryEstimate.bytes(labelBytes)
+                    + " of Java's heap, but only " + MemoryEstimate.bytes(available.heapFree()) + " is free" + fewer
+                    + " (or give Java more with RICHARD_JAVA_OPTS=-Xmx8g)");
         }
     }
 
@@ -159,37 +269,53 @@ public final class IdxReader {
     }
 
     /** One open IDX file and the bookkeeping for messages that name it and the byte position reached. */
-    private static final class IdxFile implements AutoCloseable {
-        private final Path path;
+    static final class IdxFile implements AutoCloseable {
+        private final String path;
         private final String kind;
         private final InputStream in;
+        /** The bytes of the (uncompressed) file, or -1 where that is unknown: a gzipped file or a stream. */
+        private final long length;
+        private long headerBytes;
 
-        private IdxFile(Path path, String kind, InputStream in) {
+        private IdxFile(String path, String kind, InputStream in, long length) {
             this.path = path;
             this.kind = kind;
             this.in = in;
+            this.length = length;
         }
 
         static IdxFile open(Path path, String kind) {
             if (!Files.exists(path)) {
                 throw new DataException(kind + " file " + path + " does not exist");
             }
-            if (!Files.isRegularFile(path)) {
-                throw new DataException(kind + " file " + path + " is not a regular file");
+            if (Files.isDirectory(path)) {
+                throw new DataException(kind + " file " + path + " is a directory");
             }
             InputStream raw = null;
             try {
-                raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
-                raw.mark(2);
-                boolean gzipped = raw.read() == 0x1f && raw.read() == 0x8b;
-                raw.reset();
-                InputStream in = gzipped ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-                return new IdxFile(path, kind, in);
+                raw = Files.newInputStream(path);
+                long size = Files.isRegularFile(path) ? Files.size(path) : -1;
+                return of(raw, path.toString(), kind, size);
             } catch (NoSuchFileException e) {
                 throw new DataException(kind + " file " + path + " does not exist", e);
             } catch (IOException e) {
                 closeQuietly(raw);
                 throw new DataException("cannot read " + kind + " file " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** An IDX file read from a stream, gzipped or not (recognised by gzip's magic bytes). */
+        static IdxFile of(InputStream stream, String name, String kind, long length) {
+            try {
+                InputStream raw = new BufferedInputStream(stream, 1 << 16);
+                raw.mark(2);
+                boolean gzipped = raw.read() == 0x1f && raw.read() == 0x8b;
+                raw.reset();
+                InputStream in = gzipped ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+                return new IdxFile(name, kind, in, gzipped ? -1 : length);
+            } catch (IOException e) {
+                closeQuietly(stream);
+                throw new DataException("cannot read " + kind + " file " + name + ": " + e.getMessage(), e);
             }
         }
 
@@ -222,7 +348,39 @@ public final class IdxReader {
                             + dimensionNames + ")");
                 }
             }
+            headerBytes = 4 + 4L * dims;
             return sizes;
+        }
+
+        /** The pixels of one image of an images header, rows × columns. */
+        int pixels(int[] dims) {
+            long pixels = (long) dims[1] * dims[2];
+            if (pixels > Integer.MAX_VALUE) {
+                throw new DataException(kind + " file " + path + " declares images of " + dims[1] + " × "
+                        + dims[2] + " pixels, more than this reader supports");
+            }
+            return (int) pixels;
+        }
+
+        /**
+         * Where the file's length is known, checks that it holds the {@code count} records of {@code width}
+         * bytes about to be read, before anything is allocated for them.
+         */
+        void requireBytes(int count, int width, int[] dims) {
+            long needed = (long) count * width;
+            if (length >= 0 && needed > length - headerBytes) {
+                throw new DataException(kind + " file " + path + " is truncated: expected " + grouped(needed)
+                        + " bytes of the " + kind + ", found " + grouped(Math.max(0, length - headerBytes))
+                        + " (its header declares " + declared(dims) + ")");
+            }
+        }
+
+        private static String declared(int[] dims) {
+            if (dims.length == 1) {
+                return grouped(dims[0]) + (dims[0] == 1 ? " label" : " labels");
+            }
+            return grouped(dims[0]) + (dims[0] == 1 ? " image" : " images") + " of " + dims[2] + "×" + dims[1]
+                    + " pixels";
         }
 
         /** Reads {@code count} label bytes and maps each to the index of its class. */
@@ -231,50 +389,77 @@ public final class IdxReader {
             for (int b = 0; b < 256; b++) {
                 classOfByte[b] = classes.indexOf(String.valueOf(b));
             }
-            byte[] bytes = readExactly(count, "the labels");
             int[] indices = new int[count];
-            for (int i = 0; i < count; i++) {
-                int label = bytes[i] & 0xff;
-                indices[i] = classOfByte[label];
-                if (indices[i] < 0) {
-                    throw new DataException(kind + " file " + path + ": record " + i + " has label " + label
-                            + ", which is not one of the classes " + classes);
+            byte[] bytes = new byte[Math.min(count, CHUNK_PIXELS)];
+            for (int start = 0; start < count; start += bytes.length) {
+                int length = Math.min(bytes.length, count - start);
+                int read = readFully(bytes, length);
+                if (read < length) {
+                    throw truncated("the labels", count, (long) start + read);
+                }
+                for (int i = 0; i < length; i++) {
+                    int label = bytes[i] & 0xff;
+                    indices[start + i] = classOfByte[label];
+                    if (indices[start + i] < 0) {
+                        throw new DataException(kind + " file " + path + ": record " + (start + i) + " has label "
+                                + label + ", which is not one of the classes " + CsvDataSet.abbreviate(classes));
+                    }
                 }
             }
             return indices;
         }
 
-        /** Reads {@code count} images of {@code pixels} bytes each into a normalised float32 matrix. */
+        /**
+         * Reads {@code count} images of {@code pixels} bytes each into a normalised float32 matrix, a bounded
+         * buffer at a time. Where the file's length is unknown the matrix starts small and grows with the data
+         * actually read, so that a header claiming more than the file holds costs no more than the file.
+         */
         INDArray readImages(int count, int pixels, Normalization normalization) {
+            return readImages(count, pixels, normalization, INITIAL_VALUES);
+        }
+
+        /** {@link #readImages(int, int, Normalization)} starting, where the length is unknown, with {@code initialValues}. */
+        INDArray readImages(int count, int pixels, Normalization normalization, long initialValues) {
             float[] valueOfByte = new float[256];
             for (int b = 0; b < 256; b++) {
                 valueOfByte[b] = (float) normalization.apply(b);
             }
-            long expectedBytes = (long) count * pixels;
-            INDArray features = Nd4j.create(DataType.FLOAT, count, pixels);
-            int chunk = Math.min(count, Math.max(1, CHUNK_PIXELS / pixels));
-            byte[] bytes = new byte[chunk * pixels];
-            float[] values = new float[chunk * pixels];
-            for (int start = 0; start < count; start += chunk) {
-                int images = Math.min(chunk, count - start);
-                int length = images * pixels;
+            long total = (long) count * pixels;
+            long capacity = length >= 0 ? count : Math.min(count, Math.max(1, initialValues / pixels));
+            INDArray features = Nd4j.create(DataType.FLOAT, capacity, pixels);
+            INDArray flat = features.reshape(new long[] {capacity * pixels});
+            int buffer = (int) Math.min(total, CHUNK_PIXELS);
+            byte[] bytes = new byte[buffer];
+            float[] values = new float[buffer];
+            for (long at = 0; at < total; ) {
+                int length = (int) Math.min(buffer, total - at);
                 int read = readFully(bytes, length);
                 if (read < length) {
-                    throw truncated("the images", expectedBytes, (long) start * pixels + read);
+                    throw truncated("the images", total, at + read);
+                }
+                long needed = (at + length + pixels - 1) / pixels;              // images begun so far
+                if (needed > capacity) {
+                    long grown = Math.min(count, Math.max(needed, 2 * capacity));
+                    INDArray larger = Nd4j.create(DataType.FLOAT, grown, pixels);
+                    larger.get(NDArrayIndex.interval(0, capacity), NDArrayIndex.all()).assign(features);
+                    features = larger;
+                    capacity = grown;
+                    flat = features.reshape(new long[] {capacity * pixels});
                 }
                 for (int i = 0; i < length; i++) {
                     values[i] = valueOfByte[bytes[i] & 0xff];
                 }
-                INDArray block = Nd4j.create(values, new long[] {chunk, pixels}, DataType.FLOAT);
-                if (images < chunk) {
-                    block = block.get(NDArrayIndex.interval(0, images), NDArrayIndex.all());
+                INDArray block = Nd4j.create(values, new long[] {1, buffer}, DataType.FLOAT);
+                if (length < buffer) {
+                    block = block.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, length));
                 }
-                features.get(NDArrayIndex.interval(start, start + images), NDArrayIndex.all()).assign(block);
+                flat.get(NDArrayIndex.interval(at, at + length)).assign(block.reshape(length));
+                at += length;
             }
             return features;
         }
 
-        private byte[] readExactly(int length, String what) {
+        byte[] readExactly(int length, String what) {
             byte[] bytes = new byte[length];
             int read = readFully(bytes, length);
             if (read < length) {
@@ -306,8 +491,8 @@ public final class IdxReader {
         private boolean compressedDataEnded;
 
         private DataException truncated(String what, long expected, long found) {
-            return new DataException(kind + " file " + path + " is truncated: expected " + expected
-                    + " bytes of " + what + ", found " + found + (compressedDataEnded
+            return new DataException(kind + " file " + path + " is truncated: expected " + grouped(expected)
+                    + " bytes of " + what + ", found " + grouped(found) + (compressedDataEnded
                     ? " before its gzip data ended" : ""));
         }
 
@@ -330,5 +515,9 @@ public final class IdxReader {
         public void close() {
             closeQuietly(in);
         }
+    }
+
+    private static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 }

@@ -15,8 +15,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import io.richard.api.DataException;
+import io.richard.api.Quote;
 import io.richard.api.Shape;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
@@ -129,7 +133,7 @@ public final class ImageFolderDataSet extends InMemoryBacked {
             Path folder = directory.resolve(label);
             if (label.isEmpty() || label.contains("/") || label.contains("\\") || label.equals(".")
                     || label.equals("..")) {
-                throw new DataException(directory + ": class '" + label + "' cannot be a folder name");
+                throw new DataException(directory + ": class " + Quote.single(label) + " cannot be a folder name");
             }
             if (!Files.isDirectory(folder)) {
                 throw new DataException(folder + ": no such directory; an image data set needs one sub-folder per"
@@ -146,7 +150,7 @@ public final class ImageFolderDataSet extends InMemoryBacked {
                 throw new DataException(folder + ": cannot list the folder: " + e.getMessage(), e);
             }
             if (files.isEmpty()) {
-                throw new DataException(folder + ": the folder of class '" + label + "' holds no images");
+                throw new DataException(folder + ": the folder of class " + Quote.single(label) + " holds no images");
             }
             Collections.sort(files);
             perClass.add(files);
@@ -163,14 +167,52 @@ public final class ImageFolderDataSet extends InMemoryBacked {
         return order;
     }
 
+    /** The most pixels an image may declare before it is decoded (2^28: 1 GB as 32-bit pixels). */
+    static final long MAX_PIXELS = 1L << 28;
+
+    /**
+     * Decodes the first image of a stream, after checking the size its header declares against
+     * {@link #MAX_PIXELS} and the free heap, so that a small file declaring a huge image is refused before the
+     * decoder allocates it; null if no reader knows the format.
+     */
+    private static BufferedImage decode(ImageInputStream stream, String name) throws IOException {
+        if (stream == null) {
+            return null;
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+        if (!readers.hasNext()) {
+            return null;
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(stream, true, true);
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            Runtime runtime = Runtime.getRuntime();
+            long heapFree = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            long max = Math.min(MAX_PIXELS, heapFree / 8);
+            if (pixels > max) {
+                throw new DataException(name + ": the image declares " + reader.getWidth(0) + "×"
+                        + reader.getHeight(0) + " pixels, more than the " + String.format(java.util.Locale.ROOT, "%,d",
+                        max) + " richard decodes" + (max < MAX_PIXELS ? " with the Java heap free now (give Java"
+                        + " more with RICHARD_JAVA_OPTS=-Xmx8g)" : ""));
+            }
+            return reader.read(0);
+        } finally {
+            reader.dispose();
+        }
+    }
+
     /** Whether a file starts like a PNG, JPEG, BMP or GIF image. */
     public static boolean looksLikeImage(Path file) {
-        byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(4);
+            return looksLikeImage(in.readNBytes(4));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether the first bytes of a file are those of a PNG, JPEG, BMP or GIF image. */
+    public static boolean looksLikeImage(byte[] head) {
         if (head.length < 2) {
             return false;
         }
@@ -191,24 +233,37 @@ public final class ImageFolderDataSet extends InMemoryBacked {
      *                       the shape has depth 1
      */
     public static float[] readImage(Path file, Shape shape, Normalization normalization, boolean resize) {
-        int depth = shape.depth();
-        if (depth != 1 && depth != 3) {
-            throw new DataException(file + ": data.shape " + shape + " has depth " + depth
-                    + "; images have depth 1 (greyscale) or 3 (RGB)");
+        if (!Files.exists(file)) {
+            throw new DataException(file + ": no such file");
         }
-        BufferedImage image;
-        try {
-            image = ImageIO.read(file.toFile());
+        try (InputStream in = Files.newInputStream(file)) {
+            return readImage(in, file.toString(), shape, normalization, resize);
         } catch (NoSuchFileException e) {
             throw new DataException(file + ": no such file");
         } catch (IOException e) {
-            if (!Files.exists(file)) {
-                throw new DataException(file + ": no such file");
-            }
-            throw new DataException(file + ": cannot decode the image: " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link #readImage(Path, Shape, Normalization, boolean)} from a stream read once (a pipe, standard input),
+     * named {@code name} in messages.
+     */
+    public static float[] readImage(InputStream in, String name, Shape shape, Normalization normalization,
+                                    boolean resize) {
+        int depth = shape.depth();
+        if (depth != 1 && depth != 3) {
+            throw new DataException(name + ": data.shape " + shape + " has depth " + depth
+                    + "; images have depth 1 (greyscale) or 3 (RGB)");
+        }
+        BufferedImage image;
+        try (ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+            image = decode(stream, name);
+        } catch (IOException e) {
+            throw new DataException(name + ": cannot decode the image: " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new DataException(file + ": not an image that can be read (PNG, JPEG, BMP or GIF expected)");
+            throw new DataException(name + ": not an image that can be read (PNG, JPEG, BMP or GIF expected)");
         }
         int w = shape.width();
         int h = shape.height();
@@ -221,12 +276,12 @@ public final class ImageFolderDataSet extends InMemoryBacked {
             h = image.getHeight();
         } else if (image.getWidth() != w || image.getHeight() != h) {
             if (h == 1) {
-                throw new DataException(file + ": image is " + image.getWidth() + "×" + image.getHeight() + " ("
+                throw new DataException(name + ": image is " + image.getWidth() + "×" + image.getHeight() + " ("
                         + (long) image.getWidth() * image.getHeight() + " pixels) but data.shape " + shape
                         + " needs " + w + " pixels");
             }
             if (!resize) {
-                throw new DataException(file + ": image is " + image.getWidth() + "×" + image.getHeight()
+                throw new DataException(name + ": image is " + image.getWidth() + "×" + image.getHeight()
                         + " but data.shape " + shape + " needs " + w + "×" + h
                         + "; resize the images or allow resizing (training.resize: true, --resize)");
             }
@@ -255,7 +310,7 @@ public final class ImageFolderDataSet extends InMemoryBacked {
                 int g = argb[i] >> 8 & 0xff;
                 int b = argb[i] & 0xff;
                 if (r != g || g != b) {
-                    throw new DataException(file + ": colour image (pixel " + (i % w) + "," + (i / w) + " is RGB "
+                    throw new DataException(name + ": colour image (pixel " + (i % w) + "," + (i / w) + " is RGB "
                             + r + "," + g + "," + b + ") but data.shape " + shape
                             + " has depth 1 (greyscale); use depth 3 or convert the images to greyscale");
                 }

@@ -205,7 +205,7 @@ class IdxReaderTest {
                 message(() -> IdxReader.load(missing, labels, DIGITS, BYTES)));
         assertEquals("labels file " + missing + " does not exist",
                 message(() -> IdxReader.load(write("images", images(PIXELS)), missing, DIGITS, BYTES)));
-        assertEquals("images file " + dir + " is not a regular file",
+        assertEquals("images file " + dir + " is a directory",
                 message(() -> IdxReader.load(dir, labels, DIGITS, BYTES)));
     }
 
@@ -248,13 +248,15 @@ class IdxReaderTest {
         Path images = write("images", Arrays.copyOf(full, full.length - 4));
         Path labels = write("labels", labels(LABELS));
 
-        assertEquals("images file " + images + " is truncated: expected 18 bytes of the images, found 14",
+        assertEquals("images file " + images + " is truncated: expected 18 bytes of the images, found 14"
+                        + " (its header declares 3 images of 3×2 pixels)",
                 message(() -> IdxReader.load(images, labels, DIGITS, BYTES)));
 
         byte[] fullLabels = labels(LABELS);
         Path shortLabels = write("short-labels", Arrays.copyOf(fullLabels, fullLabels.length - 1));
         Path goodImages = write("good-images", full);
-        assertEquals("labels file " + shortLabels + " is truncated: expected 3 bytes of the labels, found 2",
+        assertEquals("labels file " + shortLabels + " is truncated: expected 3 bytes of the labels, found 2"
+                        + " (its header declares 3 labels)",
                 message(() -> IdxReader.load(goodImages, shortLabels, DIGITS, BYTES)));
 
         Path header = write("header", Arrays.copyOf(full, 10));
