@@ -2,6 +2,7 @@ package io.richard.cli;
 
 import java.util.Locale;
 import org.nd4j.linalg.factory.Nd4j;
+import io.richard.api.Quote;
 
 /** The ND4J backend and its threads. */
 final class Backend {
@@ -33,7 +34,7 @@ final class Backend {
                             + "mvn -B -Pcuda -DskipTests -pl richard-cli -am package");
                 }
             }
-            default -> throw new UsageException("unknown backend '" + backend + "'; expected cpu or cuda");
+            default -> throw new UsageException("unknown backend " + Quote.single(backend) + "; expected cpu or cuda");
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import io.richard.api.data.LabelledDataSet;
+import io.richard.api.Quote;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.train.EpochResult;
@@ -72,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    CommonOptions common;
+
     @Spec
     CommandSpec spec;
 
@@ -79,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         if (!net.equals("dense") && !net.equals("cnn")) {
-            throw new UsageException("--net must be dense or cnn, got '" + net + "'");
+            throw new UsageException("--net must be dense or cnn, got " + Quote.single(net));
         }
         if (epochs <= 0) {
             throw new UsageException("--epochs must be positive, got " + epochs);

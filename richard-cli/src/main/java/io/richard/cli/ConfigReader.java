@@ -1,10 +1,9 @@
 package io.richard.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.richard.api.ConfigException;
+import io.richard.api.DataException;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.io.DescriptionReader;
 import io.richard.nd4j.io.DescriptionReader.Document;
@@ -46,6 +46,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigReader {
 
     private static final YAMLFactory YAML = new YAMLFactory();
+    /** The most a config may hold: far more than any config needs, and a bound on what an endless input costs. */
+    static final int MAX_CONFIG_BYTES = 16 << 20;
 
     /** The section richard adds to the reference's config, read here rather than as part of the model. */
     private static final String TRAINING = "training";
@@ -71,21 +73,38 @@ public final class ConfigReader {
      * @throws ConfigException one line naming the file, line, column, key and what was expected
      */
     public static TrainingConfig read(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new ConfigException(file + ": is a directory, not a config file");
+        Input input;
+        try {
+            input = Input.open(file, "config file");
+        } catch (DataException e) {
+            throw new ConfigException(e.getMessage(), e);                 // missing, a directory, unreadable
         }
+        try (input) {
+            return read(input);
+        }
+    }
+
+    /**
+     * Reads a config from an input read once: a file, a pipe or standard input, at most
+     * {@value #MAX_CONFIG_BYTES} bytes. Relative paths in the {@code training} section are resolved against the
+     * folder of a config file, and against the working directory for anything else.
+     */
+    static TrainingConfig read(Input input) {
+        for (byte b : input.head()) {
+            if (b == 0) {
+                throw new ConfigException(input.name() + ": not a text file (expected a YAML or JSON config in UTF-8)");
+            }
+        }
+        byte[] bytes = input.readAll(MAX_CONFIG_BYTES, "a config", "a config is a few KB of YAML or JSON");
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such config file");
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new ConfigException(file + ": not a text file (expected a YAML or JSON config in UTF-8)");
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read the config file: " + e.getMessage(), e);
+            throw new ConfigException(input.name() + ": not a text file (expected a YAML or JSON config in UTF-8)");
         }
-        Path dir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), dir);
+        Path dir = input.regularFile().map(f -> f.toAbsolutePath().getParent())
+                .orElse(Path.of("").toAbsolutePath());
+        return parse(text, input.name(), dir);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import io.richard.api.Quote;
 
 /**
  * Where a command's messages go. Results go to standard output; information, warnings and progress go to
@@ -80,7 +81,7 @@ final class Console implements AutoCloseable {
     }
 
     void warn(String message) {
-        err.println("richard: warning: " + message);
+        err.println("richard: warning: " + Quote.message(message));
         err.flush();
         log("WARNING", message);
     }

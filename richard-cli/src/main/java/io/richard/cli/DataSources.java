@@ -1,6 +1,6 @@
 package io.richard.cli;
 
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -53,7 +53,7 @@ final class DataSources {
         long start = System.nanoTime();
         LabelledDataSet set;
         String format;
-        if (!Files.exists(path)) {
+        if (!Input.isStandardInput(path) && !Files.exists(path)) {
             throw new DataException(path + ": no such file or directory");
         }
         if (Files.isDirectory(path)) {
@@ -65,31 +65,36 @@ final class DataSources {
                 set = ImageFolderDataSet.load(path, data, resize, fetchSize, limit);
                 format = "image folder";
             }
-        } else {
-            FileKind kind = kind(path);
-            switch (kind) {
+            return new Loaded(set, format, (System.nanoTime() - start) / 1e9);
+        }
+        try (Input input = Input.open(path, "data file")) {
+            String name = input.name();
+            switch (kind(input)) {
                 case IDX_IMAGES -> {
-                    set = idx(path, labelsBeside(path), data, limit);
+                    Path images = input.regularFile().orElseThrow(() -> new DataException(name + ": holds IDX"
+                            + " images, whose labels are read from the labels file beside the images file; a pipe"
+                            + " or standard input has nothing beside it: give the images file's path"));
+                    set = idx(images, labelsBeside(images), data, limit);
                     format = "IDX";
                 }
-                case IDX_LABELS -> throw new DataException(path + ": is an IDX labels file; give the images file"
+                case IDX_LABELS -> throw new DataException(name + ": is an IDX labels file; give the images file"
                         + " (its labels are found beside it)");
-                case IDX_OTHER -> throw new DataException(path + ": is an IDX file of " + idxDescription(path)
+                case IDX_OTHER -> throw new DataException(name + ": is an IDX file of " + idxDescription(input)
                         + ", not of images; expected the magic number 0x00000803 (unsigned bytes, 3 dimensions)");
-                case IMAGE -> throw new DataException(path + ": is a single image; a labelled data set is a CSV"
+                case IMAGE -> throw new DataException(name + ": is a single image; a labelled data set is a CSV"
                         + " file, an image folder (one sub-folder per class), an IDX images file or an MNIST folder");
                 default -> {
-                    String name = path.getFileName().toString();
-                    if (name.contains("-idx") && name.contains("-ubyte")) {
-                        throw new DataException(path + ": is named like an IDX file but does not start like one"
-                                + " (found " + headText(path) + "; IDX images start with 00 00 08 03)");
+                    String fileName = path.getFileName() == null ? "" : path.getFileName().toString();
+                    if (fileName.contains("-idx") && fileName.contains("-ubyte")) {
+                        throw new DataException(name + ": is named like an IDX file but does not start like one"
+                                + " (found " + headText(input) + "; IDX images start with 00 00 08 03)");
                     }
-                    if (binary(path)) {
-                        throw new DataException(path + ": is neither a CSV text file nor IDX data (it holds binary"
-                                + " data, found " + headText(path) + "); expected a CSV file (LABEL,v1,…,vN per line),"
+                    if (binary(input)) {
+                        throw new DataException(name + ": is neither a CSV text file nor IDX data (it holds binary"
+                                + " data, found " + headText(input) + "); expected a CSV file (LABEL,v1,…,vN per line),"
                                 + " an image folder, an IDX images file or an MNIST folder");
                     }
-                    set = CsvDataSet.load(path, data, fetchSize, limit);
+                    set = CsvDataSet.load(input.stream(), name, data, fetchSize, limit);
                     format = "CSV";
                 }
             }
@@ -160,23 +165,22 @@ final class DataSources {
         return Optional.empty();
     }
 
-    /** The first bytes of a file (decompressed if gzipped), gzip's own header otherwise, for messages. */
-    private static byte[] head(Path file, int n) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(4);
-            byte[] first = raw.readNBytes(2);
-            raw.reset();
-            InputStream in = first.length == 2 && (first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b
-                    ? new GZIPInputStream(raw) : raw;
-            return in.readNBytes(n);
-        } catch (IOException e) {
-            return new byte[0];
+    /** The first bytes of an input (decompressed if gzipped), gzip's own header otherwise, for messages. */
+    private static byte[] head(Input input, int n) {
+        byte[] head = input.head();
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(head))) {
+                return gz.readNBytes(n);
+            } catch (IOException e) {
+                return java.util.Arrays.copyOf(head, Math.min(n, head.length));   // not gzip after all
+            }
         }
+        return java.util.Arrays.copyOf(head, Math.min(n, head.length));
     }
 
     /** "bytes 50 35 0a 36", or "an empty file". */
-    private static String headText(Path file) {
-        byte[] head = head(file, 4);
+    private static String headText(Input input) {
+        byte[] head = head(input, 4);
         if (head.length == 0) {
             return "an empty file";
         }
@@ -187,9 +191,9 @@ final class DataSources {
         return text.toString();
     }
 
-    /** Whether the first 4 KB of a file hold a NUL byte: not a text file. */
-    private static boolean binary(Path file) {
-        for (byte b : head(file, 4096)) {
+    /** Whether the first 4 KB hold a NUL byte: not a text file. */
+    private static boolean binary(Input input) {
+        for (byte b : head(input, 4096)) {
             if (b == 0) {
                 return true;
             }
@@ -198,8 +202,8 @@ final class DataSources {
     }
 
     /** "int32 values in 3 dimensions (magic number 0x00000c03)" for an IDX header. */
-    private static String idxDescription(Path file) {
-        byte[] head = head(file, 4);
+    private static String idxDescription(Input input) {
+        byte[] head = head(input, 4);
         String type = switch (head[2]) {
             case 0x08 -> "unsigned bytes";
             case 0x09 -> "signed bytes";
@@ -214,8 +218,8 @@ final class DataSources {
     }
 
     /** Recognises IDX files (gzipped or not) and images by their first bytes. */
-    static FileKind kind(Path file) {
-        byte[] head = head(file, 4);
+    static FileKind kind(Input input) {
+        byte[] head = head(input, 4);
         if (head.length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08) {
             return head[3] == 3 ? FileKind.IDX_IMAGES : head[3] == 1 ? FileKind.IDX_LABELS : FileKind.IDX_OTHER;
         }
@@ -223,7 +227,7 @@ final class DataSources {
                 && head[3] >= 1 && head[3] <= 4) {
             return FileKind.IDX_OTHER;                                       // IDX, but not of unsigned bytes
         }
-        if (ImageFolderDataSet.looksLikeImage(file)) {
+        if (ImageFolderDataSet.looksLikeImage(input.head())) {
             return FileKind.IMAGE;
         }
         return FileKind.OTHER;

@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import io.richard.api.Quote;
 import io.richard.api.RichardException;
 
 /**
@@ -73,10 +74,8 @@ final class Errors {
         return current;
     }
 
+    /** The message on one bounded line ({@link Quote#message}). */
     static String oneLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        return message.replace("\r", "").replace('\n', ' ').trim();
+        return Quote.message(message == null ? null : message.trim());
     }
 }

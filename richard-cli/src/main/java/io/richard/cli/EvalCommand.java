@@ -9,10 +9,10 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.richard.api.Quote;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.io.Models;
 import io.richard.nd4j.io.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         String fmt = format.toLowerCase(Locale.ROOT);
         if (!fmt.equals("text") && !fmt.equals("json")) {
-            throw new UsageException("--format must be text or json, got '" + format + "'");
+            throw new UsageException("--format must be text or json, got " + Quote.single(format));
         }
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
@@ -77,7 +77,10 @@ final class EvalCommand implements Callable<Integer> {
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
             engine.apply();
-            SavedModel saved = Models.load(model);
+            if (Input.isStandardInput(model) && Input.isStandardInput(data)) {
+                throw new UsageException("standard input (-) is given for both MODEL and DATA; it can be read once");
+            }
+            SavedModel saved = Input.loadModel(model);
             Network network = saved.network();
             ModelSpec modelSpec = network.model();
             boolean resizeValue = resize != null ? resize

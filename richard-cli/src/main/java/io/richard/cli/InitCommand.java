@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -14,8 +15,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import io.richard.api.Quote;
 
 /** {@code richard init [dense|cnn]}: prints an example config (the reference's {@code --gen train}). */
 @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -48,12 +51,15 @@ final class InitCommand implements Callable<Integer> {
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-            description = "Write the config to FILE instead of standard output (paths in it are then relative to "
-                    + "FILE's folder).")
+            description = "Write the config to FILE instead of standard output (its data path is then relative to "
+                    + "FILE's folder; on standard output it is absolute, so the config works wherever it is saved).")
     Path output;
 
     @Option(names = "--force", description = "Replace FILE if it exists.")
     boolean force;
+
+    @Mixin
+    CommonOptions common;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -62,22 +68,28 @@ final class InitCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String fmt = format.toLowerCase(Locale.ROOT);
         if (!fmt.equals("yaml") && !fmt.equals("json")) {
-            throw new UsageException("--format must be yaml or json, got '" + format + "'");
+            throw new UsageException("--format must be yaml or json, got " + Quote.single(format));
         }
         if (output != null && Files.exists(output) && !force) {
             throw new UsageException(output + " exists; use --force to replace it");
         }
-        Path base = output == null ? Path.of("").toAbsolutePath()
-                : output.toAbsolutePath().getParent();
+        // On standard output nobody knows where the text lands (`> sub/dir/x.yaml`, a pipe to another machine):
+        // the data path is absolute. In FILE it is relative to FILE's folder (where it is read from) when near.
+        Path base = output == null ? null : output.toAbsolutePath().getParent();
         String yaml = template(kind, dataPath(base));
         String text = fmt.equals("yaml") ? yaml : json(yaml);
-        if (output == null) {
-            spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
-        } else {
-            Files.createDirectories(base);
-            Files.writeString(output, text, StandardCharsets.UTF_8);
-            spec.commandLine().getErr().println("wrote " + output);
+        try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
+                common.log)) {
+            if (output == null) {
+                spec.commandLine().getOut().print(text);
+                spec.commandLine().getOut().flush();
+                console.log("RESULT", "printed the " + kind + " example config");
+            } else {
+                Files.createDirectories(base);
+                Files.writeString(output, text, StandardCharsets.UTF_8);
+                console.info("wrote " + output);
+            }
+            console.debug("training.data and training.test: " + dataPath(base));
         }
         return 0;
     }
@@ -96,20 +108,20 @@ final class InitCommand implements Callable<Integer> {
     }
 
     /**
-     * The shipped MNIST subset as seen from {@code base}: relative when it is below or near, absolute otherwise,
-     * and the repository-relative path when richard does not know where it is installed.
+     * The shipped MNIST subset as seen from {@code base}, the folder of the config file being written: relative
+     * when the config is written inside richard's folder (they move together), absolute otherwise and when
+     * {@code base} is null (standard output), and the repository-relative path when richard does not know where
+     * it is installed.
      */
     static String dataPath(Path base) {
+        Optional<Path> root = Home.root().map(r -> r.toAbsolutePath().normalize());
         return Home.mnistSubset().map(mnist -> {
-            Path relative = base.relativize(mnist);
-            int ups = 0;
-            for (Path part : relative) {
-                if (part.toString().equals("..")) {
-                    ups++;
-                }
+            Path absolute = mnist.toAbsolutePath().normalize();
+            if (base == null || root.isEmpty() || !base.normalize().startsWith(root.get())) {
+                return absolute.toString();
             }
-            return (ups <= 2 ? relative : mnist).toString().replace('\\', '/');
-        }).orElse("richard-examples/data/mnist");
+            return base.normalize().relativize(absolute).toString();
+        }).map(p -> p.replace('\\', '/')).orElse("richard-examples/data/mnist");
     }
 
     /** The reference's JSON form: the same config without comments and without the training section. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import io.richard.api.Quote;
 
 /**
  * The C++ Richard's command line, mapped onto the commands:
@@ -119,7 +120,7 @@ final class LegacyArgs {
             }
             default -> {
                 if (!"train".equals(gen)) {
-                    throw new UsageException("Expected app type to be one of ['train'], got '" + gen + "'");
+                    throw new UsageException("Expected app type to be one of ['train'], got " + Quote.single(gen));
                 }
                 unused(err, samples, "--samples", "");
                 unused(err, config, "--config", "");
@@ -168,7 +169,7 @@ final class LegacyArgs {
 
     private static void unused(PrintWriter err, String value, String option, String why) {
         if (value != null) {
-            err.println("richard: warning: unused option '" + option + "'" + why);
+            err.println("richard: warning: unused option " + Quote.single(option) + why);
             err.flush();
         }
     }

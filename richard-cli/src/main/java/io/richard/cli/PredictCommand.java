@@ -1,10 +1,5 @@
 package io.richard.cli;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,16 +9,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.zip.GZIPInputStream;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.richard.api.DataException;
+import io.richard.api.Quote;
 import io.richard.api.Shape;
 import io.richard.api.spec.DataSpec;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.data.CsvDataSet;
+import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.ImageFolderDataSet;
-import io.richard.nd4j.io.Models;
 import io.richard.nd4j.io.SavedModel;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -92,7 +87,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws JsonProcessingException {
         String fmt = format.toLowerCase(Locale.ROOT);
         if (!List.of("text", "json", "csv").contains(fmt)) {
-            throw new UsageException("--format must be text, json or csv, got '" + format + "'");
+            throw new UsageException("--format must be text, json or csv, got " + Quote.single(format));
         }
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
@@ -100,12 +95,18 @@ final class PredictCommand implements Callable<Integer> {
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
             engine.apply();
+            long fromStandardInput = inputs.stream().filter(Input::isStandardInput).count()
+                    + (Input.isStandardInput(model) ? 1 : 0);
+            if (fromStandardInput > 1) {
+                throw new UsageException("standard input (-) is given " + fromStandardInput + " times; it can be read"
+                        + " once");
+            }
             for (Path input : inputs) {
-                if (!Files.exists(input)) {
+                if (!Input.isStandardInput(input) && !Files.exists(input)) {
                     throw new DataException(input + ": no such file or directory");
                 }
             }
-            SavedModel saved = Models.load(model);
+            SavedModel saved = Input.loadModel(model);
             Network network = saved.network();
             DataSpec data = network.model().data();
             boolean resizeValue = resize != null ? resize
@@ -171,92 +172,57 @@ final class PredictCommand implements Callable<Integer> {
             }
             return blocks;
         }
-        switch (DataSources.kind(input)) {
-            case IMAGE -> {
-                float[] values = ImageFolderDataSet.readImage(input, shape, data.normalization(), resize);
-                return List.of(new Block(List.of(input.toString()), Nd4j.createFromArray(new float[][] {values}),
-                        nullList(1)));
-            }
-            case IDX_IMAGES -> {
-                return List.of(idx(input, data, max));
-            }
-            case IDX_LABELS, IDX_OTHER -> throw new DataException(input + ": is an IDX file but not of images;"
-                    + " give the images file");
-            default -> {
-                CsvDataSet.Rows rows = CsvDataSet.readRows(input, shape, data.normalization(), max);
-                List<String> names = new ArrayList<>();
-                for (int line : rows.lines()) {
-                    names.add(input + ":" + line);
+        try (Input in = Input.open(input, "input")) {
+            String name = in.name();
+            switch (DataSources.kind(in)) {
+                case IMAGE -> {
+                    float[] values = ImageFolderDataSet.readImage(in.stream(), name, shape, data.normalization(),
+                            resize);
+                    return List.of(new Block(List.of(name), Nd4j.createFromArray(new float[][] {values}),
+                            nullList(1)));
                 }
-                return List.of(new Block(names, rows.features(), rows.labels()));
+                case IDX_IMAGES -> {
+                    return List.of(idx(in, data, max));
+                }
+                case IDX_LABELS, IDX_OTHER -> throw new DataException(name + ": is an IDX file but not of images;"
+                        + " give the images file");
+                default -> {
+                    CsvDataSet.Rows rows = CsvDataSet.readRows(in.stream(), name, shape, data.normalization(), max);
+                    List<String> names = new ArrayList<>();
+                    for (int line : rows.lines()) {
+                        names.add(name + ":" + line);
+                    }
+                    return List.of(new Block(names, rows.features(), rows.labels()));
+                }
             }
         }
     }
 
-    /** IDX images (and their labels, when the labels file is beside them). */
-    private static Block idx(Path images, DataSpec data, int max) {
+    /** IDX images (and their labels, when the input is a file with its labels file beside it). */
+    private static Block idx(Input input, DataSpec data, int max) {
         Shape shape = data.shape();
-        byte[] pixels;
-        int count;
-        try (DataInputStream in = open(images)) {
-            int magic = in.readInt();
-            if (magic != 0x00000803) {
-                throw new DataException(images + ": not an IDX images file (magic number "
-                        + String.format("0x%08X", magic) + ", expected 0x00000803)");
-            }
-            int total = in.readInt();
-            int rows = in.readInt();
-            int cols = in.readInt();
-            if ((long) rows * cols != shape.size()) {
-                throw new DataException(images + ": images are " + cols + "×" + rows + " (" + (long) rows * cols
-                        + " values) but the model's data.shape " + shape + " has " + shape.size());
-            }
-            count = Math.min(total, max);
-            pixels = new byte[count * shape.size()];
-            in.readFully(pixels);
-        } catch (EOFException e) {
-            throw new DataException(images + ": the IDX file is truncated", e);
-        } catch (IOException e) {
-            throw new DataException(images + ": cannot read: " + e.getMessage(), e);
+        IdxReader.Images images = IdxReader.readImages(input.stream(), input.name(), input.length(),
+                data.normalization(), max);
+        if ((long) images.rows() * images.columns() != shape.size()) {
+            throw new DataException(input.name() + ": images are " + images.columns() + "×" + images.rows() + " ("
+                    + (long) images.rows() * images.columns() + " values) but the model's data.shape " + shape
+                    + " has " + shape.size());
         }
-        if (count == 0) {
-            throw new DataException(images + ": holds no images");
-        }
-        float min = (float) data.normalization().min();
-        float scale = (float) (1.0 / (data.normalization().max() - data.normalization().min()));
-        float[] values = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            values[i] = ((pixels[i] & 0xff) - min) * scale;
-        }
-        INDArray features = Nd4j.create(values, new long[] {count, shape.size()}, DataType.FLOAT);
+        int count = (int) images.features().rows();
         List<String> expected = nullList(count);
-        Optional<Path> labels = DataSources.findLabelsBeside(images);
+        Optional<Path> labels = input.regularFile().flatMap(DataSources::findLabelsBeside);
         if (labels.isPresent()) {
-            try (DataInputStream in = open(labels.get())) {
-                if (in.readInt() == 0x00000801 && in.readInt() >= count) {
-                    byte[] bytes = new byte[count];
-                    in.readFully(bytes);
-                    for (int i = 0; i < count; i++) {
-                        expected.set(i, Integer.toString(bytes[i] & 0xff));
-                    }
+            IdxReader.readLabelBytes(labels.get(), count).ifPresent(bytes -> {
+                for (int i = 0; i < count; i++) {
+                    expected.set(i, Integer.toString(bytes[i]));
                 }
-            } catch (IOException e) {
-                throw new DataException(labels.get() + ": cannot read the labels: " + e.getMessage(), e);
-            }
+            });
         }
         List<String> names = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            names.add(images + "#" + i);
+            names.add(input.name() + "#" + i);
         }
-        return new Block(names, features, expected);
-    }
-
-    private static DataInputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        raw.mark(2);
-        boolean gzipped = raw.read() == 0x1f && raw.read() == 0x8b;
-        raw.reset();
-        return new DataInputStream(gzipped ? new BufferedInputStream(new GZIPInputStream(raw), 1 << 16) : raw);
+        return new Block(names, images.features(), expected);
     }
 
     private static List<String> nullList(int n) {

@@ -1,5 +1,6 @@
 package io.richard.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -63,6 +64,12 @@ public final class Richard implements Callable<Integer> {
      * exiting; what {@link #main} and the tests call.
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, System.in, out, err);
+    }
+
+    /** {@link #run(String[], PrintWriter, PrintWriter)} with {@code in} as standard input (what {@code -} reads). */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        Input.standardInput(in);
         boolean verbose = has(args, "--verbose", "-v");
         String[] translated;
         try {

@@ -1,34 +1,38 @@
 package io.richard.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.richard.api.ConfigException;
 import io.richard.api.DataException;
 import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
-import io.richard.nd4j.Network;
-import io.richard.nd4j.io.Models;
+import io.richard.nd4j.MemoryEstimate;
+import io.richard.nd4j.QuadraticLoss;
 import io.richard.nd4j.io.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code richard summary CONFIG|MODEL}: the layer table with output shapes and parameter counts. */
+/**
+ * {@code richard summary CONFIG|MODEL}: the layer table with output shapes and parameter counts. For a config it is
+ * worked out from the description alone (nothing is built or allocated), so it is instant for any size.
+ */
 @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = Richard.Version.class,
         description = {
             "Prints the layers of a config or a model: output shapes and parameter counts.",
             "",
-            "Also shows the data section and hyper-parameters, and, for a model archive, what it records about "
-                + "its training.",
+            "Also shows the data section and hyper-parameters; for a config, the memory training it needs; for a "
+                + "model archive, what it records about its training. CONFIG may be - (standard input) or a pipe.",
             ""})
 final class SummaryCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "CONFIG|MODEL", description = "A config (YAML or JSON) or a model file.")
+    @Parameters(index = "0", paramLabel = "CONFIG|MODEL",
+            description = "A config (YAML or JSON) or a model file; - reads standard input.")
     Path file;
 
     @Mixin
@@ -41,38 +45,41 @@ final class SummaryCommand implements Callable<Integer> {
     public Integer call() {
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
-            if (!Files.exists(file)) {
+            if (!Input.isStandardInput(file) && !Files.exists(file)) {
                 throw new DataException(file + ": no such file");
             }
             ModelSpec model;
-            Network network;
-            if (isText(file)) {
-                TrainingConfig config = ConfigReader.read(file);
-                config.warnings().forEach(console::warn);
-                model = config.model();
-                network = Network.create(model, config.training().seed());
-                console.result("config   " + file);
-                describe(console, model);
-                TrainingOptions t = config.training();
-                console.result("training data " + t.data().map(Path::toString).orElse("(none; give --data)")
-                        + ", test " + t.test().map(Path::toString).orElse("(none)") + ", seed " + t.seed()
-                        + ", " + (t.shuffle() ? "shuffled" : "data order")
-                        + (t.resize() ? ", images resized" : "")
-                        + t.limit().stream().mapToObj(n -> ", at most " + Text.count(n) + " samples").findFirst()
-                        .orElse(""));
-            } else {
-                SavedModel saved = Models.load(file);
-                network = saved.network();
-                model = network.model();
-                console.result("model    " + file + " (" + (saved.formatVersion() == 0 ? "reference network file"
-                        : "model archive v" + saved.formatVersion()) + ")");
-                describe(console, model);
-                for (Map.Entry<String, String> entry : saved.metadata().entrySet()) {
-                    console.result(String.format(Locale.ROOT, "  %-16s %s", entry.getKey(), entry.getValue()));
+            String table;
+            try (Input input = Input.open(file, "config or model file")) {
+                if (isText(input.head())) {
+                    TrainingConfig config = ConfigReader.read(input);
+                    config.warnings().forEach(console::warn);
+                    model = config.model();
+                    console.result("config   " + input.name());
+                    describe(console, model);
+                    TrainingOptions t = config.training();
+                    console.result("training data " + t.data().map(Path::toString).orElse("(none; give --data)")
+                            + ", test " + t.test().map(Path::toString).orElse("(none)") + ", seed " + t.seed()
+                            + ", " + (t.shuffle() ? "shuffled" : "data order")
+                            + (t.resize() ? ", images resized" : "")
+                            + t.limit().stream().mapToObj(n -> ", at most " + Text.count(n) + " samples").findFirst()
+                            .orElse(""));
+                    memory(console, model);
+                    table = LayerTable.of(model, QuadraticLoss.INSTANCE.name());
+                } else {
+                    SavedModel saved = Input.loadModel(input);
+                    model = saved.network().model();
+                    console.result("model    " + input.name() + " (" + (saved.formatVersion() == 0
+                            ? "reference network file" : "model archive v" + saved.formatVersion()) + ")");
+                    describe(console, model);
+                    for (Map.Entry<String, String> entry : saved.metadata().entrySet()) {
+                        console.result(String.format(Locale.ROOT, "  %-16s %s", entry.getKey(), entry.getValue()));
+                    }
+                    table = saved.network().summary();
                 }
             }
             console.result("");
-            console.result(network.summary().stripTrailing());
+            console.result(table.stripTrailing());
             return 0;
         }
     }
@@ -86,26 +93,31 @@ final class SummaryCommand implements Callable<Integer> {
                 + " samples, mini-batches of " + h.miniBatchSize() + ", fetch size " + model.dataLoader().fetchSize());
     }
 
+    /** What training would need, from the description; a warning when this machine cannot train it. */
+    private static void memory(Console console, ModelSpec model) {
+        MemoryEstimate estimate = MemoryEstimate.of(model, TrainCommand.EVALUATION_BATCH);
+        console.result("memory   about " + MemoryEstimate.bytes(estimate.totalBytes()) + " to train (parameters with"
+                + " their gradients " + MemoryEstimate.bytes(estimate.parameterBytes()) + ", activations "
+                + MemoryEstimate.bytes(estimate.activationBytes()) + ")");
+        try {
+            estimate.require(MemoryEstimate.available());
+        } catch (ConfigException e) {
+            console.warn(e.getMessage());
+        }
+    }
+
     private static String fmt(double value) {
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
     }
 
     /** A config is text; model archives (ZIP) and reference network files (a binary length first) are not. */
-    static boolean isText(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(512);
-            if (head.length == 0) {
-                return true;
+    static boolean isText(byte[] head) {
+        for (int i = 0; i < Math.min(512, head.length); i++) {
+            int c = head[i] & 0xff;
+            if (c == 0 || c < 0x09 || c > 0x0d && c < 0x20 && c != 0x1b) {
+                return false;
             }
-            for (byte b : head) {
-                int c = b & 0xff;
-                if (c == 0 || c < 0x09 || c > 0x0d && c < 0x20 && c != 0x1b) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (IOException e) {
-            return true;
         }
+        return true;
     }
 }

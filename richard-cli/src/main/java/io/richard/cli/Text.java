@@ -3,6 +3,7 @@ package io.richard.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.richard.api.Quote;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
@@ -68,9 +69,10 @@ final class Text {
 
     /** Classes for a message: all of them, or the first ten and a count. */
     static String classes(List<String> classes) {
+        List<String> shown = classes.stream().limit(classes.size() <= 12 ? 12 : 10).map(Quote::text).toList();
         if (classes.size() <= 12) {
-            return String.join(", ", classes);
+            return String.join(", ", shown);
         }
-        return String.join(", ", classes.subList(0, 10)) + ", … (" + classes.size() + " classes)";
+        return String.join(", ", shown) + ", … (" + classes.size() + " classes)";
     }
 }

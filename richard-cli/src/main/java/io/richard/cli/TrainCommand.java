@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import io.richard.api.ConfigException;
+import io.richard.api.Quote;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.train.EpochResult;
@@ -169,6 +170,15 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--checkpoint-every: " + e.getMessage());
             }
         }
+        long fromStandardInput = java.util.stream.Stream.of(config, data, test).filter(Input::isStandardInput).count();
+        if (fromStandardInput > 1) {
+            throw new UsageException("standard input (-) is given " + fromStandardInput + " times; it can be read once");
+        }
+        if (model == null && (Input.isStandardInput(config)
+                || Files.exists(config) && !Files.isRegularFile(config) && !Files.isDirectory(config))) {
+            throw new UsageException("the config is read from " + (Input.isStandardInput(config) ? "standard input"
+                    : config + ", not a file") + ": give the model's file name with -o FILE");
+        }
         engine.apply();
         TrainingConfig cfg = ConfigReader.read(config);
         cfg.warnings().forEach(console::warn);
@@ -218,8 +228,8 @@ final class TrainCommand implements Callable<Integer> {
                 try {
                     interval = CheckpointInterval.parse(resumed.metadata().get("checkpointEvery"));
                 } catch (ConfigException e) {
-                    console.warn("ignoring the checkpoint's checkpointEvery '" + resumed.metadata().get("checkpointEvery")
-                            + "'; give --checkpoint-every to keep writing checkpoints");
+                    console.warn("ignoring the checkpoint's checkpointEvery " + Quote.single(resumed.metadata().get("checkpointEvery"))
+                            + "; give --checkpoint-every to keep writing checkpoints");
                 }
             }
         }
@@ -424,7 +434,7 @@ final class TrainCommand implements Callable<Integer> {
                         ? "1".equals(System.getenv("RICHARD_STDERR_TTY")) : System.console() != null;
                 return terminal ? TrainingMonitor.Mode.BAR : TrainingMonitor.Mode.LINES;
             default:
-                throw new UsageException("--progress must be auto, bar, lines or none, got '" + progress + "'");
+                throw new UsageException("--progress must be auto, bar, lines or none, got " + Quote.single(progress));
         }
     }
 

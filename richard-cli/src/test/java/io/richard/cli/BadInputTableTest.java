@@ -27,7 +27,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -437,7 +436,7 @@ class BadInputTableTest {
         Path truncated = write("idx1/train-images-idx3-ubyte.gz", java.util.Arrays.copyOf(images, images.length / 2));
         write("idx1/train-labels-idx1-ubyte.gz", labels);
         cases.add(new Case("IDX truncated images", idxTrain(truncated),
-                "images file DIR/bad/idx1/train-images-idx3-ubyte.gz is truncated: expected 1080 bytes of the"
+                "images file DIR/bad/idx1/train-images-idx3-ubyte.gz is truncated: expected 1,080 bytes of the"
                 + " images, found 0 before its gzip data ended"));
         Path wrongMagic = write("idx2/train-images-idx3-ubyte", idx(0x00000D03, 2, 6, 6));
         write("idx2/train-labels-idx1-ubyte", idx(0x00000801, 2));
@@ -624,10 +623,10 @@ class BadInputTableTest {
                 + " 8 samples here; the data or the mini-batch size differ from the run that wrote the checkpoint"));
         cases.add(new Case("bad --checkpoint-every", train(dir.resolve("config.yaml"), "--checkpoint-every", "2x"),
                 "--checkpoint-every: checkpoint interval '2x' is not valid; expected N epochs (e.g. 2 or"
-                + " 2e) or N mini-batches (e.g. 500b), N >= 1"));
+                + " 2e) or N mini-batches (e.g. 500b), 1 <= N <= 999,999,999"));
         cases.add(new Case("--checkpoint-every 0", train(dir.resolve("config.yaml"), "--checkpoint-every", "0b"),
                 "--checkpoint-every: checkpoint interval '0b' is not valid; expected N epochs (e.g. 2 or"
-                + " 2e) or N mini-batches (e.g. 500b), N >= 1"));
+                + " 2e) or N mini-batches (e.g. 500b), 1 <= N <= 999,999,999"));
         return cases;
     }
 
