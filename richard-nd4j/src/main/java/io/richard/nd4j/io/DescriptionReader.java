@@ -47,6 +47,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.richard.api.ConfigException;
+import io.richard.api.Quote;
 import io.richard.api.spec.ClassifierSpec;
 import io.richard.api.spec.DataLoaderSpec;
 import io.richard.api.spec.DataSpec;
@@ -328,8 +329,8 @@ public final class DescriptionReader {
                     }
                     remove(working, e.getPath());
                     String path = child(base, pathOf(e.getPath()));
-                    notes.add(position(keyOrValueLocation(path)) + path + ": unknown key '" + e.getPropertyName()
-                            + "' ignored");
+                    notes.add(position(keyOrValueLocation(path)) + path + ": unknown key " + Quote.single(e.getPropertyName())
+                            + " ignored");
                 } catch (JsonMappingException e) {
                     throw translate(e, base, callerKeys);
                 } catch (JsonProcessingException e) {
@@ -375,8 +376,8 @@ public final class DescriptionReader {
                         String key = p.currentName();
                         String keyPath = child(path, key);
                         if (object.has(key)) {
-                            throw error(p.currentTokenLocation(), keyPath, "duplicate key '" + key
-                                    + "' (first written at line " + keyLocations.get(keyPath).getLineNr() + ")");
+                            throw error(p.currentTokenLocation(), keyPath, "duplicate key " + Quote.single(key)
+                                    + " (first written at line " + keyLocations.get(keyPath).getLineNr() + ")");
                         }
                         keyLocations.put(keyPath, p.currentTokenLocation());
                         keys.add(key);
@@ -488,7 +489,7 @@ public final class DescriptionReader {
         }
 
         private ConfigException unknownKey(String path, String key, List<String> known) {
-            StringBuilder message = new StringBuilder("unknown key '").append(key).append('\'');
+            StringBuilder message = new StringBuilder("unknown key ").append(Quote.single(key));
             Suggest.nearest(key, known).ifPresent(n -> message.append("; did you mean '").append(n).append("'?"));
             message.append(" (valid keys here: ").append(String.join(", ", known)).append(')');
             return error(keyOrValueLocation(path), path, message.toString());
@@ -514,10 +515,10 @@ public final class DescriptionReader {
             }
             String id = type.asText();
             if (path.endsWith("outputLayer")) {
-                return error(valueLocations.get(typePath), typePath, "the output layer's type is '" + id
-                        + "'; it must be 'output' (or leave the key out)");
+                return error(valueLocations.get(typePath), typePath, "the output layer's type is " + Quote.single(id)
+                        + "; it must be 'output' (or leave the key out)");
             }
-            StringBuilder message = new StringBuilder("unknown layer type '").append(id).append('\'');
+            StringBuilder message = new StringBuilder("unknown layer type ").append(Quote.single(id));
             Suggest.nearest(id, hiddenTypes).ifPresent(n -> message.append("; did you mean '").append(n).append("'?"));
             message.append(" (expected one of ").append(String.join(", ", hiddenTypes)).append(')');
             return error(valueLocations.get(typePath), typePath, message.toString());
@@ -673,8 +674,7 @@ public final class DescriptionReader {
     /** A value in words, for "expected …, got …". */
     public static String describe(JsonNode node) {
         if (node.isTextual()) {
-            String text = node.asText();
-            return "the string \"" + (text.length() > 40 ? text.substring(0, 37) + "..." : text) + "\"";
+            return "the string " + Quote.dbl(node.asText());
         }
         if (node.isIntegralNumber()) {
             return "the integer " + node.asText();
