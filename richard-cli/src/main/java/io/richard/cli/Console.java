@@ -1,20 +1,24 @@
 package io.richard.cli;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import io.richard.api.Quote;
+import io.richard.nd4j.io.OutputFiles;
 
 /**
  * Where a command's messages go. Results go to standard output; information, warnings and progress go to
  * standard error; with {@code --log FILE} every message except the progress bar is also appended to the file
- * with a time stamp.
+ * with a time stamp (a FIFO or a character device is written through: {@link OutputFiles}).
  */
 final class Console implements AutoCloseable {
 
@@ -23,26 +27,50 @@ final class Console implements AutoCloseable {
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean verbose;
-    private final PrintWriter log;
+    private final Path logFile;
+    private Writer log;
+    private boolean logFailed;
+    /** Lines logged before the log file is opened, when opening is deferred; null once opened or discarded. */
+    private List<String> pending;
 
     Console(PrintWriter out, PrintWriter err, boolean verbose, Path logFile) {
+        this(out, err, verbose, logFile, false);
+    }
+
+    /**
+     * @param deferLog keep the log lines in memory until {@link #openLog} (or the end), so that a command can
+     *                 first check that the log file is not one of its inputs, known only after reading its config
+     */
+    Console(PrintWriter out, PrintWriter err, boolean verbose, Path logFile, boolean deferLog) {
         this.out = out;
         this.err = err;
         this.verbose = verbose;
-        if (logFile == null) {
-            this.log = null;
-        } else {
-            try {
-                Path parent = logFile.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                this.log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the log file " + logFile + ": " + e.getMessage(), e);
-            }
+        this.logFile = logFile;
+        if (logFile != null && deferLog) {
+            pending = new ArrayList<>();
+        } else if (logFile != null) {
+            log = open(logFile);
         }
+    }
+
+    private static Writer open(Path logFile) {
+        return new BufferedWriter(new OutputStreamWriter(OutputFiles.open(logFile, "log file", true),
+                StandardCharsets.UTF_8));
+    }
+
+    /** Opens a deferred log file and writes the lines logged so far. */
+    void openLog() {
+        if (pending != null) {
+            List<String> lines = pending;
+            pending = null;
+            log = open(logFile);
+            lines.forEach(line -> append("INFO", line));
+        }
+    }
+
+    /** Never opens a deferred log file: it turned out to be a file the command must not write. */
+    void discardLog() {
+        pending = null;
     }
 
     PrintWriter out() {
@@ -92,19 +120,52 @@ final class Console implements AutoCloseable {
         err.flush();
     }
 
-    /** Appends a line to the log file, if there is one. */
+    /**
+     * Appends a line to the log file, if there is one. A log that cannot be written (a full disk, {@code /dev/full})
+     * stops the command with an error, once; an error being reported is not held up by it.
+     */
     void log(String level, String line) {
-        if (log != null) {
-            synchronized (log) {
-                log.println(LocalDateTime.now().format(TIME) + " [" + level + "] " + line);
+        String stamped = LocalDateTime.now().format(TIME) + " [" + level + "] " + line;
+        synchronized (this) {
+            if (pending != null) {
+                pending.add(stamped);
+                return;
+            }
+        }
+        append(level, stamped);
+    }
+
+    private synchronized void append(String level, String stamped) {
+        if (log == null || logFailed) {
+            return;
+        }
+        try {
+            log.write(stamped + System.lineSeparator());
+            log.flush();
+        } catch (IOException e) {
+            logFailed = true;
+            if (!level.equals("ERROR")) {
+                throw new UncheckedIOException("cannot write the log file " + logFile + ": "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
             }
         }
     }
 
     @Override
     public void close() {
+        if (pending != null) {
+            try {
+                openLog();                                      // a command that failed before it checked its files
+            } catch (RuntimeException e) {
+                // the log cannot be written: the command's own error is the one to report
+            }
+        }
         if (log != null) {
-            log.close();
+            try {
+                log.close();
+            } catch (IOException e) {
+                // every line was flushed when it was logged; a failure then was reported then
+            }
         }
     }
 }

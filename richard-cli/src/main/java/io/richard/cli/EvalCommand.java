@@ -74,6 +74,8 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) {
             throw new UsageException("--batch-size must be a positive number, got " + batchSize);
         }
+        new RunFiles().input("model", "MODEL", model).input("data", "DATA", data)
+                .appended("log file", "--log", common.log).check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
             engine.apply();

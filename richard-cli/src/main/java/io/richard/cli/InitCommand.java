@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.richard.nd4j.io.OutputFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,12 +71,15 @@ final class InitCommand implements Callable<Integer> {
         if (!fmt.equals("yaml") && !fmt.equals("json")) {
             throw new UsageException("--format must be yaml or json, got " + Quote.single(format));
         }
-        if (output != null && Files.exists(output) && !force) {
+        new RunFiles().output("config", "-o", output).appended("log file", "--log", common.log).check();
+        OutputFiles.Kind target = output == null ? null : OutputFiles.check(output, "config");
+        if (target == OutputFiles.Kind.REGULAR && !force) {
             throw new UsageException(output + " exists; use --force to replace it");
         }
-        // On standard output nobody knows where the text lands (`> sub/dir/x.yaml`, a pipe to another machine):
-        // the data path is absolute. In FILE it is relative to FILE's folder (where it is read from) when near.
-        Path base = output == null ? null : output.toAbsolutePath().getParent();
+        // On standard output, a FIFO or a device nobody knows where the text lands (`> sub/dir/x.yaml`, a pipe to
+        // another machine): the data path is absolute. In FILE it is relative to FILE's folder (where it is read
+        // from) when near.
+        Path base = output == null || target == OutputFiles.Kind.STREAM ? null : output.toAbsolutePath().getParent();
         String yaml = template(kind, dataPath(base));
         String text = fmt.equals("yaml") ? yaml : json(yaml);
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
@@ -85,8 +89,10 @@ final class InitCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 console.log("RESULT", "printed the " + kind + " example config");
             } else {
-                Files.createDirectories(base);
-                Files.writeString(output, text, StandardCharsets.UTF_8);
+                if (target != OutputFiles.Kind.STREAM) {
+                    Files.createDirectories(OutputFiles.resolve(output).getParent());
+                }
+                OutputFiles.write(output, "config", out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
                 console.info("wrote " + output);
             }
             console.debug("training.data and training.test: " + dataPath(base));

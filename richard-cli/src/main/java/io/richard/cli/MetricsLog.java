@@ -1,17 +1,18 @@
 package io.richard.cli;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.richard.nd4j.io.OutputFiles;
 
 /**
  * Writes one JSON object per epoch to a JSON-lines file, flushed after every epoch. The file is only created (or
@@ -25,7 +26,10 @@ final class MetricsLog implements AutoCloseable {
     private final List<String> keep;
     private Writer writer;
 
-    /** A new log; the file is created (or replaced) when the first epoch is recorded, not before. */
+    /**
+     * A new log; the file is created (or replaced) when the first epoch is recorded, not before. A null file writes
+     * nothing.
+     */
     MetricsLog(Path file) {
         this(file, List.of());
     }
@@ -42,7 +46,7 @@ final class MetricsLog implements AutoCloseable {
      */
     static MetricsLog continuing(Path file, int resumedEpoch) {
         List<String> keep = new ArrayList<>();
-        if (Files.isRegularFile(file)) {
+        if (file != null && Files.isRegularFile(file)) {
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     try {
@@ -63,20 +67,24 @@ final class MetricsLog implements AutoCloseable {
     }
 
     /**
-     * Creates the file with the records kept from a resumed run, replacing the old one in one rename (a crash
-     * leaves the old file or the new one), then keeps it open for appending.
+     * Creates the file with the records kept from a resumed run, replacing the old one atomically (a crash leaves
+     * the old file or the new one), then keeps it open for appending. A FIFO or a character device is written
+     * through ({@link OutputFiles}).
      */
     private void open() throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path temporary = absolute.resolveSibling("." + absolute.getFileName() + ".tmp");
-        Files.deleteIfExists(temporary);                                   // left by a run killed while writing it
-        if (keep.isEmpty()) {
-            writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        if (!keep.isEmpty() && OutputFiles.kind(file) != OutputFiles.Kind.STREAM) {
+            OutputFiles.write(file, "metrics file", out -> out.write((String.join("\n", keep) + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+            writer = new BufferedWriter(new OutputStreamWriter(OutputFiles.open(file, "metrics file", true),
+                    StandardCharsets.UTF_8));
             return;
         }
-        Files.write(temporary, keep, StandardCharsets.UTF_8);
-        Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        writer = new BufferedWriter(new OutputStreamWriter(OutputFiles.open(file, "metrics file", false),
+                StandardCharsets.UTF_8));
+        for (String line : keep) {
+            writer.write(line);
+            writer.write('\n');
+        }
     }
 
     Path file() {
@@ -84,6 +92,9 @@ final class MetricsLog implements AutoCloseable {
     }
 
     void write(EpochRecord record) {
+        if (file == null) {
+            return;                                                        // no metrics file asked for
+        }
         try {
             if (writer == null) {
                 open();

@@ -2,11 +2,10 @@ package io.richard.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.richard.nd4j.io.OutputFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -20,18 +19,10 @@ final class Plots {
     private Plots() {
     }
 
-    /** Temporary files are created private (rw-------); a chart is for everyone to look at. */
-    private static void readableByAll(Path file) {
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException | IOException ignored) {
-            // not a POSIX file system: keep the default permissions
-        }
-    }
-
     /**
      * Draws the mean training cost per epoch (left axis) and, when there is a test set, the test accuracy (right
-     * axis), and writes the chart as a PNG file, replacing {@code file} only once it is complete.
+     * axis), and writes the chart as a PNG file, replacing {@code file} only once it is complete (a FIFO or a character
+     * device is written through: {@link OutputFiles}).
      *
      * @return false if there is nothing to draw (no finished epoch)
      */
@@ -72,20 +63,13 @@ final class Plots {
             chart.setYAxisGroupTitle(1, "test accuracy (%)");
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
+        byte[] png;
         try {
-            byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-            Path absolute = file.toAbsolutePath();
-            Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
-            try {
-                Files.write(temporary, png);
-                readableByAll(temporary);
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the plot " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot draw the plot " + file + ": " + e.getMessage(), e);
         }
+        OutputFiles.write(file, "plot", out -> out.write(png));
         return true;
     }
 }

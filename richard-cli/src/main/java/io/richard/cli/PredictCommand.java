@@ -92,6 +92,9 @@ final class PredictCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
         }
+        RunFiles files = new RunFiles().input("model", "MODEL", model).appended("log file", "--log", common.log);
+        inputs.forEach(input -> files.input("input", "INPUT", input));
+        files.check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
             engine.apply();

@@ -43,6 +43,8 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        new RunFiles().input("config or model", "CONFIG|MODEL", file).appended("log file", "--log", common.log)
+                .check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {
             if (!Input.isStandardInput(file) && !Files.exists(file)) {

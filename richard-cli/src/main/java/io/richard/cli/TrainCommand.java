@@ -1,7 +1,5 @@
 package io.richard.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +21,7 @@ import io.richard.nd4j.io.Checkpoint;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.Trainer;
 import io.richard.nd4j.io.ModelArchive;
+import io.richard.nd4j.io.OutputFiles;
 import io.richard.nd4j.io.ReferenceNetworkFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -140,16 +139,29 @@ final class TrainCommand implements Callable<Integer> {
     /** Whether to install the Ctrl-C handler; the command line does, in-process tests do not. */
     static boolean handleSignals = false;
 
+    /** The locks on the outputs, held from before the data is read until the last output is written. */
+    private RunFiles.Locks locks;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
+        // the files named on the command line, before the log file is opened (it must not be the config, …)
+        new RunFiles().input("config", "CONFIG", config).input("training data", "--data", data)
+                .input("test data", "--test", test).input("checkpoint to resume", "--resume", resume)
+                .output("model", "-o", model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
+                .output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
+                .allowSame("--checkpoint", "--resume").check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
-                common.log)) {
+                common.log, true)) {
             try {
                 return train(console, start);
             } catch (RuntimeException e) {
                 console.log("ERROR", Errors.oneLine(e.getMessage()));
                 throw e;
+            } finally {
+                if (locks != null) {
+                    locks.close();
+                }
             }
         }
     }
@@ -181,7 +193,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         engine.apply();
         TrainingConfig cfg = ConfigReader.read(config);
-        cfg.warnings().forEach(console::warn);
         TrainingOptions options = cfg.training();
         Path dataPath = data != null ? data : options.data().orElseThrow(() -> new UsageException(
                 "no training data: give --data PATH, or set training.data in " + config));
@@ -198,7 +209,10 @@ final class TrainCommand implements Callable<Integer> {
             spec = spec.withNetwork(spec.network().withHyperparams(hyperparams));
         }
         Path modelPath = model != null ? model : Path.of(stem(config) + ".richard");
-        Path metricsPath = metrics != null ? metrics : modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl");
+        // the metrics file and the checkpoint go beside the model by default, if it is a file (not /dev/null, a FIFO…)
+        boolean modelIsFile = OutputFiles.kind(modelPath) != OutputFiles.Kind.STREAM;
+        Path metricsPath = metrics != null ? metrics : modelIsFile
+                ? modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl") : null;
         MemoryEstimate.of(spec, EVALUATION_BATCH).require(MemoryEstimate.available());   // before allocating anything
 
         Checkpoint resumed = null;
@@ -234,19 +248,37 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Network resumedNetwork = resumed == null ? null : resumed.network(spec);   // same data and layers, before reading data
+        if (interval != null && checkpoint == null && resume == null && !modelIsFile) {
+            throw new UsageException("--checkpoint-every needs --checkpoint FILE here: the model goes to " + modelPath
+                    + ", which is not a file, so the default MODEL.checkpoint cannot be beside it");
+        }
         Path checkpointPath = checkpoint != null ? checkpoint : resume != null ? resume
                 : modelPath.resolveSibling(modelPath.getFileName() + ".checkpoint");
-        prepareOutput(modelPath, "model");
-        prepareOutput(metricsPath, "metrics file");
-        if (plot != null) {
-            prepareOutput(plot, "plot");
+        RunFiles files = new RunFiles().input("config", "CONFIG", config)
+                .input("training data", data != null ? "--data" : "training.data", dataPath)
+                .input("training labels", data != null ? "--data" : "training.data",
+                        DataSources.findLabelsBeside(dataPath).orElse(null))
+                .input("test data", test != null ? "--test" : "training.test", testPath.orElse(null))
+                .input("test labels", test != null ? "--test" : "training.test",
+                        testPath.flatMap(DataSources::findLabelsBeside).orElse(null))
+                .input("checkpoint to resume", "--resume", resume)
+                .output("model", "-o", modelPath).output("metrics file", "--metrics", metricsPath)
+                .output("plot", "--plot", plot).output("checkpoint", "--checkpoint", interval != null ? checkpointPath
+                        : null).appended("log file", "--log", common.log).allowSame("--checkpoint", "--resume");
+        try {
+            files.checkAppended();                        // the log file, before anything is logged to it
+        } catch (RuntimeException e) {
+            console.discardLog();
+            throw e;
         }
-        if (interval != null) {
-            prepareOutput(checkpointPath, "checkpoint");
-        } else if (checkpoint != null) {
+        console.openLog();
+        files.check();                                                         // before anything is read or written
+        if (interval == null && checkpoint != null) {
             console.warn("--checkpoint " + checkpoint + " is not used: no checkpoints are written without"
                     + " --checkpoint-every");
         }
+        cfg.warnings().forEach(console::warn);
+        locks = files.lock();
 
         console.info("richard " + Home.version() + ": training " + config + " (" + Backend.describe() + ")");
         int fetchSize = spec.dataLoader().fetchSize();
@@ -392,7 +424,8 @@ final class TrainCommand implements Callable<Integer> {
         console.result(done.toString());
         console.result("model saved to " + modelPath + (modelFormat == ModelFormat.reference
                 ? " (the reference's network file format)" : ""));
-        console.info("metrics written to " + metricsPath);
+        console.info(metricsPath != null ? "metrics written to " + metricsPath : "no metrics file written: the model"
+                + " went to " + modelPath + ", which is not a file (give --metrics FILE for one)");
         if (plot != null) {
             if (Plots.write(plot, history, "richard: " + stem(config))) {
                 console.info("plot written to " + plot);
@@ -435,23 +468,6 @@ final class TrainCommand implements Callable<Integer> {
                 return terminal ? TrainingMonitor.Mode.BAR : TrainingMonitor.Mode.LINES;
             default:
                 throw new UsageException("--progress must be auto, bar, lines or none, got " + Quote.single(progress));
-        }
-    }
-
-    /** Creates the folder of an output file and checks that it can be written, before hours of training. */
-    private static void prepareOutput(Path file, String what) {
-        Path parent = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder " + parent + " for the " + what + ": " + e, e);
-        }
-        if (Files.isDirectory(file)) {
-            throw new UsageException(file + " is a directory; give a file name for the " + what);
-        }
-        if (!Files.isWritable(parent)) {
-            throw new UsageException("cannot write the " + what + " " + file + ": the folder " + parent
-                    + " is not writable");
         }
     }
 

@@ -45,7 +45,7 @@ class KillTest {
 
     private static final int KILLS = 20;
     private static final Pattern TEMPORARY = Pattern.compile(
-            "\\.m\\.richard(\\.checkpoint)?\\.\\d+\\.[0-9a-f]+\\.tmp|\\.m\\.richard\\.metrics\\.jsonl\\.tmp");
+            "\\.m\\.richard(\\.checkpoint|\\.metrics\\.jsonl)?(\\.\\d+\\.[0-9a-f]+\\.tmp|\\.lock)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -230,7 +230,7 @@ class KillTest {
             for (Path file : files.toList()) {
                 String name = file.getFileName().toString();
                 if (name.startsWith(".")) {
-                    assertTrue(TEMPORARY.matcher(name).matches(), "unexpected hidden file " + name);
+                    assertTrue(TEMPORARY.matcher(name).matches(), "unexpected hidden file " + name);   // or a lock
                     temporary++;
                 } else {
                     assertTrue(Map.of("config.yaml", 1, "train.csv", 1, "test.csv", 1, "m.richard.checkpoint", 1,
@@ -283,7 +283,9 @@ class KillTest {
     @Test
     void temporaryFileNamesAreTheOnesThisTestExpects() {
         assertTrue(TEMPORARY.matcher(".m.richard.checkpoint.1234.7f3a9.tmp").matches());
-        assertTrue(TEMPORARY.matcher(".m.richard.metrics.jsonl.tmp").matches());
+        assertTrue(TEMPORARY.matcher(".m.richard.metrics.jsonl.1234.7f3a9.tmp").matches());
+        assertTrue(TEMPORARY.matcher(".m.richard.lock").matches());
+        assertTrue(TEMPORARY.matcher(".m.richard.checkpoint.lock").matches());
         assertTrue(TEMPORARY.matcher(".m.richard.23309.7c8cf1a5e65220d5.tmp").matches());
         assertFalse(TEMPORARY.matcher("m.richard.checkpoint").matches());
     }

@@ -11,6 +11,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -29,6 +30,9 @@ import java.util.regex.Pattern;
  * <p>Temporary files are hidden and named {@code .<name>.<pid>.<random>.tmp}, so nothing mistakes them for a
  * model. A process killed while writing (kill -9) leaves its temporary file behind; the next write to the same
  * target removes those of processes that no longer run.
+ *
+ * <p>Only ever renames over a regular file (or creates a new one): {@link OutputFiles} decides what an output path
+ * is, follows symbolic links and writes FIFOs and devices through.
  *
  * <p>The finished file gets the permissions of any new file the user creates (0666 minus the umask, usually
  * 0644), not the owner-only permissions of {@link Files#createTempFile}.
@@ -84,6 +88,15 @@ final class AtomicFiles {
      * @throws UncheckedIOException naming the file when it cannot be written
      */
     static void write(Path target, String what, Content content) {
+        write(target.toAbsolutePath(), target, what, content);
+    }
+
+    /**
+     * Writes {@code content} to {@code target} atomically, naming the file {@code shown} in messages (the path as the
+     * user gave it, when {@code target} is where its symbolic links lead). Never renames over anything but a regular
+     * file: {@link OutputFiles} writes FIFOs and devices through instead.
+     */
+    static void write(Path target, Path shown, String what, Content content) {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         String name = absolute.getFileName().toString();
@@ -94,7 +107,7 @@ final class AtomicFiles {
         try {
             temporary = createTemporary(directory, name);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + what + " " + target + ": cannot create a temporary file"
+            throw new UncheckedIOException("cannot write " + what + " " + shown + ": cannot create a temporary file"
                     + " in " + directory + " (" + e + ")", e);
         }
         boolean moved = false;
@@ -118,6 +131,11 @@ final class AtomicFiles {
                 channel.force(true);                                       // the content is on the disk …
                 watcher.fileForced(temporary);
             }
+            if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(absolute, LinkOption.NOFOLLOW_LINKS)) {
+                throw new OutputFiles.Refused("cannot write " + what + " " + shown + ": it is no longer a regular file"
+                        + " (something replaced it while it was being written); it was left alone");
+            }
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -127,7 +145,7 @@ final class AtomicFiles {
             watcher.renamed(temporary, absolute);
             watcher.directoryForced(directory, forceDirectory(directory)); // … and the new name is on the disk
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + what + " " + target + ": " + e, e);
+            throw new UncheckedIOException("cannot write " + what + " " + shown + ": " + e, e);
         } finally {
             if (!moved) {
                 try {

@@ -107,7 +107,7 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
         extras.add(new ModelArchive.Extra(STATE_ENTRY, out -> out.write(stateBytes)));
         extras.addAll(arrayEntries);
         Map<String, String> allMetadata = ModelArchive.standardMetadata(metadata);
-        AtomicFiles.write(file, "checkpoint", out -> ModelArchive.write(out, network, allMetadata, extras));
+        OutputFiles.write(file, "checkpoint", out -> ModelArchive.write(out, network, allMetadata, extras));
     }
 
     /**

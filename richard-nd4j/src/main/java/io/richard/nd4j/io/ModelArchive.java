@@ -56,7 +56,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code b} (1, n_out); convolutional layers store {@code W} (D, C, kH, kW) and {@code b} (1, D). After unzipping,
  * {@code numpy.load("params/00-W.npy")} opens a parameter.
  *
- * <p>{@link #save} replaces the file atomically. {@link #load} trusts nothing in the file: every problem (not a
+ * <p>{@link #save} replaces the file atomically (a FIFO or a character device is written through: see
+ * {@link OutputFiles}). {@link #load} trusts nothing in the file: every problem (not a
  * ZIP, missing or extra entries, unsafe entry names, a newer format, an invalid description, wrong shapes or
  * types, truncated or oversized arrays, corrupted bytes) is a {@link ModelFormatException} naming the file and
  * what is wrong, and no entry is read beyond the size its shape implies.
@@ -88,7 +89,8 @@ public final class ModelArchive {
 
     /**
      * Saves a network, its description and {@code metadata} as a model archive, replacing {@code file}
-     * atomically: the file is either the old one or the complete new one, never a mixture.
+     * atomically: the file is either the old one or the complete new one, never a mixture. A symbolic link is
+     * followed; a FIFO or a character device is written through; a directory is refused ({@link OutputFiles}).
      *
      * <p>{@code created} (the current time) is added to the metadata unless it is given. Parameters are stored in
      * the network's data type, float32 or float64.
@@ -97,11 +99,11 @@ public final class ModelArchive {
      */
     public static void save(Path file, Network network, Map<String, String> metadata) {
         Map<String, String> allMetadata = standardMetadata(metadata);
-        AtomicFiles.write(file, "model archive", out -> write(out, network, allMetadata, List.of()));
+        OutputFiles.write(file, "model archive", out -> write(out, network, allMetadata, List.of()));
     }
 
     /** An entry written after the parameters: a name and what to write. */
-    record Extra(String name, AtomicFiles.Content content) {
+    record Extra(String name, OutputFiles.Content content) {
     }
 
     /** The metadata {@link #save} writes: the time, the library version and {@code metadata}. */

@@ -204,7 +204,7 @@ public final class ReferenceNetworkFile {
      * @throws java.io.UncheckedIOException naming the file when it cannot be written
      */
     public static void save(Path file, Network network) {
-        AtomicFiles.write(file, "network file", out -> write(out, network));
+        OutputFiles.write(file, "network file", out -> write(out, network));
     }
 
     private static void write(OutputStream out, Network network) throws IOException {
