@@ -32,8 +32,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = Richard.Version.class,
         description = {
-            "Trains the dense or the CNN network of richard-examples/configs/mnist-<net>.yaml on MNIST read from DIR "
-                + "(train-* and t10k-* IDX files, gzipped or not) and prints one line:",
+            "Times training of the example dense or CNN network on full MNIST.",
+            "",
+            "Trains the network of richard-examples/configs/mnist-<net>.yaml on MNIST read from DIR (train-* and "
+                + "t10k-* IDX files, gzipped or not) and ends with one line:",
             "  bench net=<dense|cnn> epochs=<n> threads=<t> sec_per_epoch=<s> samples_per_sec=<r> test_acc=<a> "
                 + "peak_rss_mb=<m>",
             "sec_per_epoch is the median over the epochs of the training time alone (forward, backward, update and "
