@@ -19,7 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The convolutional layer against hand-computed numbers and against plain nested loops written straight from
- * (24) forward, (26) ReLU', (27) input gradient as a full convolution and (28) kernel gradient.
+ * (24) forward, (26) ReLU', (27) input gradient as a full convolution and (28) kernel gradient, over three
+ * consecutive mini-batches through one layer and through each of its schedules ((28) by kernel offset, by kernel
+ * row over full rows, by output image row), so a gradient that piles up across mini-batches shows.
  *
  * <p>Conventions: data arrives flat (N, W·H·C) in the reference's channel-major order, index c·W·H + y·W + x;
  * the layer's output is spatial (H', N, W', D), read here as (N, H', W', D) through {@link #nhwc}; kernels are
@@ -29,6 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class ConvolutionalLayerExactTest {
 
     private static final double EPS = 1e-12;
+    /** Mini-batches run one after the other through each layer of the nested-loop comparison. */
+    private static final int MINI_BATCHES = 3;
 
     /** Flat reference-order input (1, C·H·W) from planes[c][y][x]. */
     static INDArray flat(double[][][] planes) {
@@ -172,6 +176,9 @@ class ConvolutionalLayerExactTest {
                 Arguments.of(1, 6, 6, 4, 3, 4, 4, false),
                 Arguments.of(2, 3, 3, 3, 2, 3, 3, true),
                 Arguments.of(3, 5, 2, 2, 1, 2, 1, false),
+                // kW·C ≥ 16 and kH·C < 64: full rows, (28) by kernel row
+                Arguments.of(2, 6, 5, 8, 3, 2, 3, false),
+                Arguments.of(2, 4, 4, 16, 2, 1, 2, true),
                 // kH·C ≥ 64: (24) and (28) by output image row over the valid positions
                 Arguments.of(2, 6, 5, 16, 3, 3, 4, false),
                 Arguments.of(2, 5, 6, 32, 2, 2, 2, true),
@@ -181,19 +188,36 @@ class ConvolutionalLayerExactTest {
 
     @ParameterizedTest(name = "N={0} W={1} H={2} C={3} D={4} kW={5} kH={6} spatialInput={7}")
     @MethodSource("shapes")
-    void matchesNestedLoopsOfTheEquations(int n, int w, int h, int c, int depth, int kW, int kH, boolean spatialIn) {
+    void matchesNestedLoopsOfTheEquationsOverConsecutiveMiniBatches(int n, int w, int h, int c, int depth, int kW, int kH, boolean spatialIn) {
         Random random = new Random(1000L * n + 100L * w + 10L * h + c + depth * 7L + kW * 3L + kH);
         int wOut = w - kW + 1;
         int hOut = h - kH + 1;
-        double[][][][] in = new double[n][c][h][w];          // in[n][k][y][x]
         double[][][][] kernel = new double[depth][c][kH][kW]; // kernel[d][k][j][i] = w_{i,j,k}^d
         double[] bias = new double[depth];
-        double[][][][] g = new double[n][depth][hOut][wOut];  // ∂C/∂a_{x,y}^d
-        fill(in, random);
         fill(kernel, random);
         for (int d = 0; d < depth; d++) {
             bias[d] = random.nextGaussian() * 0.5;
         }
+        Shape inputShape = new Shape(w, h, c);
+        ConvolutionalLayer layer = layer(inputShape, depth, kW, kH, kernel, bias);
+        assertEquals(new Shape(wOut, hOut, depth), layer.outputShape());
+        // Consecutive mini-batches through the same layer (its work arrays are reused): each backward pass leaves
+        // the gradients of its own mini-batch, never a sum with the previous ones
+        for (int batch = 0; batch < MINI_BATCHES; batch++) {
+            nestedLoopsOneMiniBatch(layer, random, n, w, h, c, depth, kW, kH, spatialIn);
+        }
+    }
+
+    private static void nestedLoopsOneMiniBatch(ConvolutionalLayer layer, Random random, int n, int w, int h, int c,
+            int depth, int kW, int kH, boolean spatialIn) {
+        int wOut = w - kW + 1;
+        int hOut = h - kH + 1;
+        Shape inputShape = new Shape(w, h, c);
+        double[][][][] kernel = kernelOf(layer);
+        double[] bias = layer.biases().toDoubleVector();
+        double[][][][] in = new double[n][c][h][w];          // in[n][k][y][x]
+        double[][][][] g = new double[n][depth][hOut][wOut];  // ∂C/∂a_{x,y}^d
+        fill(in, random);
         fill(g, random);
 
         // (24) z_{x,y}^d = Σ_i Σ_j Σ_k w_{i,j,k}^d a_{x+i,y+j,k} + b^d ; (25) a = R(z)
@@ -270,9 +294,6 @@ class ConvolutionalLayerExactTest {
         }
 
         // The layer
-        Shape inputShape = new Shape(w, h, c);
-        ConvolutionalLayer layer = layer(inputShape, depth, kW, kH, kernel, bias);
-        assertEquals(new Shape(wOut, hOut, depth), layer.outputShape());
         INDArray flatIn = Nd4j.create(DataType.DOUBLE, n, (long) c * h * w);
         for (int s = 0; s < n; s++) {
             for (int k = 0; k < c; k++) {
@@ -334,6 +355,22 @@ class ConvolutionalLayerExactTest {
                 }
             }
         }
+    }
+
+    /** The layer's kernels W (D, C, kH, kW) as kernel[d][k][j][i]. */
+    private static double[][][][] kernelOf(ConvolutionalLayer layer) {
+        long[] shape = layer.kernels().shape();
+        double[][][][] kernel = new double[(int) shape[0]][(int) shape[1]][(int) shape[2]][(int) shape[3]];
+        for (int d = 0; d < shape[0]; d++) {
+            for (int k = 0; k < shape[1]; k++) {
+                for (int j = 0; j < shape[2]; j++) {
+                    for (int i = 0; i < shape[3]; i++) {
+                        kernel[d][k][j][i] = layer.kernels().getDouble(d, k, j, i);
+                    }
+                }
+            }
+        }
+        return kernel;
     }
 
     private static void fill(double[][][][] array, Random random) {
