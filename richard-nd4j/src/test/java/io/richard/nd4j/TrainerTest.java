@@ -355,7 +355,9 @@ class TrainerTest {
     void listenerCallbacksComeInOrderAndMeanCostIsTotalOverSamples() {
         Network network = network(new Hyperparams(2, 100, 2));
         RecordingListener listener = new RecordingListener();
+        long before = System.nanoTime();
         List<EpochResult> results = Trainer.builder(network).listener(listener).build().fit(new ArrayDataSet());
+        double elapsed = (System.nanoTime() - before) / 1e9;
         assertEquals(List.of(
                 "start 0/2 samples 5",
                 "batch 0 2/5", "batch 0 4/5", "batch 0 5/5",
@@ -367,8 +369,11 @@ class TrainerTest {
         for (int e = 0; e < 2; e++) {
             double total = listener.batchCosts.subList(3 * e, 3 * e + 3).stream().mapToDouble(Double::doubleValue).sum();
             assertEquals(total / 5, results.get(e).meanCost(), 1e-15, "mean cost = total cost / samples");
-            assertTrue(results.get(e).seconds() >= 0);
+            // each epoch's own wall time: positive, and together no more than fit took
+            assertTrue(results.get(e).seconds() > 0, "seconds of epoch " + e);
         }
+        assertTrue(results.get(0).seconds() + results.get(1).seconds() <= elapsed,
+                results + " within " + elapsed + " s");
         // learning happens: the cost of epoch 1 is below that of epoch 0 on this easy problem
         assertTrue(results.get(1).meanCost() < results.get(0).meanCost(), results.toString());
     }
@@ -407,5 +412,131 @@ class TrainerTest {
         assertEquals(5, manual.updates);
         manual.assertMatches(network);
         assertEquals(manual.epochMeanCosts.get(1), results.get(1).meanCost(), TOL, "mean over the 4 samples done");
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Shuffling: a new order every epoch, the same orders in every run with the same seed
+
+    /** Wraps an in-memory data set and records, for every pass the trainer makes, the samples it visits. */
+    static final class VisitRecorder implements LabelledDataSet {
+        final io.richard.nd4j.data.InMemoryDataSet data;
+        final List<List<Integer>> passes = new ArrayList<>();
+
+        /** {@code n} samples of 2 values; sample s is (s, 0), class s mod 2: the first value names the sample. */
+        VisitRecorder(int n) {
+            float[][] x = new float[n][];
+            int[] labels = new int[n];
+            for (int s = 0; s < n; s++) {
+                x[s] = new float[] {s, 0};
+                labels[s] = s % 2;
+            }
+            data = io.richard.nd4j.data.InMemoryDataSet.of(CLASSES, Shape.flat(2), x, labels);
+        }
+
+        @Override
+        public List<String> classes() {
+            return data.classes();
+        }
+
+        @Override
+        public Shape shape() {
+            return data.shape();
+        }
+
+        @Override
+        public int size() {
+            return data.size();
+        }
+
+        @Override
+        public BatchStream batches(int batchSize, int limit, SampleOrder order) {
+            return record(data.batches(batchSize, limit, order));
+        }
+
+        @Override
+        public BatchStream transientBatches(int batchSize, int limit, SampleOrder order) {
+            return record(data.transientBatches(batchSize, limit, order));
+        }
+
+        private BatchStream record(BatchStream stream) {
+            List<Integer> visited = new ArrayList<>();
+            passes.add(visited);
+            return new BatchStream() {
+                @Override
+                public boolean hasNext() {
+                    return stream.hasNext();
+                }
+
+                @Override
+                public Batch next() {
+                    Batch batch = stream.next();
+                    for (int n = 0; n < batch.size(); n++) {
+                        visited.add((int) batch.x().getDouble(n, 0));
+                    }
+                    return batch;
+                }
+
+                @Override
+                public void close() {
+                    stream.close();
+                }
+            };
+        }
+    }
+
+    /** The orders of the samples seen in each epoch of a fresh 2 → 2 network trained for 4 epochs. */
+    private static List<List<Integer>> epochOrders(Long shuffleSeed, int samplesPerEpoch) {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(4, samplesPerEpoch, 3).output(2, 0.01);
+        Network network = Network.create(Shape.flat(2), spec, 0, DataType.DOUBLE);
+        VisitRecorder data = new VisitRecorder(20);
+        Trainer.Builder builder = Trainer.builder(network);
+        if (shuffleSeed != null) {
+            builder.shuffle(shuffleSeed);
+        }
+        builder.build().fit(data);
+        assertEquals(4, data.passes.size(), "one pass over the data per epoch");
+        return data.passes;
+    }
+
+    @Test
+    void shuffledTrainingVisitsANewOrderEveryEpochAndTheSameOrdersInEveryRun() {
+        List<List<Integer>> orders = epochOrders(5L, 100);
+        List<Integer> all = new ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            all.add(s);
+        }
+        for (int e = 0; e < 4; e++) {
+            List<Integer> sorted = new ArrayList<>(orders.get(e));
+            sorted.sort(null);
+            assertEquals(all, sorted, "epoch " + e + " visits every sample once");
+            assertFalse(orders.get(e).equals(all), "epoch " + e + " is shuffled");
+            for (int f = 0; f < e; f++) {
+                assertFalse(orders.get(e).equals(orders.get(f)), "epochs " + f + " and " + e + " differ");
+            }
+        }
+        assertEquals(orders, epochOrders(5L, 100), "a second run with the same seed visits the same orders");
+        assertFalse(orders.equals(epochOrders(6L, 100)), "another seed, other orders");
+    }
+
+    @Test
+    void aShuffledEpochOfFewerSamplesThanTheDataTakesANewSubsetEveryEpoch() {
+        List<List<Integer>> orders = epochOrders(9L, 8);
+        for (int e = 0; e < 4; e++) {
+            assertEquals(8, orders.get(e).size());
+            assertEquals(8, orders.get(e).stream().distinct().count(), "no sample twice in epoch " + e);
+            for (int f = 0; f < e; f++) {
+                assertFalse(orders.get(e).equals(orders.get(f)), "epochs " + f + " and " + e + " differ");
+            }
+        }
+        assertEquals(orders, epochOrders(9L, 8));
+    }
+
+    @Test
+    void withoutAShuffleSeedEveryEpochVisitsTheDataInOrder() {
+        List<Integer> first12 = new ArrayList<>();
+        for (int s = 0; s < 12; s++) {
+            first12.add(s);
+        }
+        assertEquals(List.of(first12, first12, first12, first12), epochOrders(null, 12));
     }
 }

@@ -148,7 +148,17 @@ class InMemoryDataSetTest {
         int[] order = visited(drain(data.batches(2, 5, SampleOrder.shuffled(42))));
         assertArrayEquals(order, visited(drain(data.batches(3, 5, SampleOrder.shuffled(42)))));
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, Arrays.stream(order).sorted().toArray());
-        assertArrayEquals(InMemoryDataSet.permutation(5, 42), order);
+        // Fisher–Yates (i from n − 1 down to 1, swap i with nextInt(i + 1)) on java.util.Random, whose sequence the
+        // Java specification fixes: these orders were worked out from that specification's formulas alone (its
+        // 48-bit linear congruential generator), not by running this code, so they hold on every JVM
+        assertArrayEquals(new int[] {1, 2, 3, 4, 0}, order);
+        float[][] ten = new float[10][];
+        for (int i = 0; i < 10; i++) {
+            ten[i] = new float[] {i, 0};
+        }
+        InMemoryDataSet tenSamples = InMemoryDataSet.of(CLASSES, SHAPE, ten, new int[10]);
+        assertArrayEquals(new int[] {0, 1, 9, 3, 7, 4, 8, 5, 2, 6},
+                visited(drain(tenSamples.batches(4, 10, SampleOrder.shuffled(7)))));
     }
 
     @Test
