@@ -157,6 +157,11 @@ class DenseLayerExactTest {
         // (17) ∇a C = a − y
         INDArray grad = QuadraticLoss.INSTANCE.gradient(a, y);
         assertMatrix(new double[][] {{A00 - 0, A01 - 1}, {A10 - 1, A11 - 0}}, grad, "∇a C");
+        // the same two as training computes them: ∇a C written into an array, the cost summed over the batch
+        INDArray gradIntoArray = Nd4j.create(DataType.DOUBLE, 2, 2);
+        double total = QuadraticLoss.INSTANCE.gradientAndCost(a, y, gradIntoArray);
+        assertMatrix(new double[][] {{A00 - 0, A01 - 1}, {A10 - 1, A11 - 0}}, gradIntoArray, "∇a C as trained");
+        assertEquals(0.5 * (A00 * A00 + (1 - A01) * (1 - A01) + (1 - A10) * (1 - A10) + A11 * A11), total, EPS);
 
         // (14) δ^L = (a − y) ⊙ σ'(z); then (9), (10) as for any dense layer
         layer.backward(grad, true);
