@@ -254,6 +254,7 @@ class MaxPoolingLayerExactTest {
         assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
         assertEquals(wide.length(), gradient.data().length(), "over memory as long as the input's");
         assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0));
+        assertTrue(poolByHand(input, 2, 2, delta)[1].equalsWithEps(gradient, 0.0), gradient.toString());
         INDArray memory = Nd4j.create(gradient.data(), new long[] {4, 1, 6, 1});
         assertEquals(0.0, memory.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(4, 6),
                 NDArrayIndex.all()).sumNumber().doubleValue(), 0.0, "columns 4 and 5 are not the input's");
@@ -267,14 +268,20 @@ class MaxPoolingLayerExactTest {
         INDArray wide = Nd4j.rand(DataType.DOUBLE, 4, 3, 6, 2);
         INDArray input = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 4),
                 NDArrayIndex.all());
-        input.getScalar(1, 2, 3, 1).assign(input.getDouble(1, 2, 2, 1));              // a tie inside a region
+        input.getScalar(1, 2, 2, 1).assign(2.0);                                     // a tie for the maximum of a
+        input.getScalar(1, 2, 3, 1).assign(2.0);                                     // region (values are < 1)
         MaxPoolingLayer onView = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
         MaxPoolingLayer onCopy = new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 2), shape);
         INDArray delta = Nd4j.rand(DataType.DOUBLE, 2, 3, 2, 2).addi(1);
 
         INDArray pooled = onView.forward(input, Mode.TRAINING);
+        INDArray[] byHand = poolByHand(input, 2, 2, delta);
+        assertTrue(byHand[0].equalsWithEps(pooled, 0.0), pooled.toString());
         assertTrue(onCopy.forward(input.dup(), Mode.TRAINING).equalsWithEps(pooled, 0.0), pooled.toString());
         INDArray gradient = onView.backward(delta, true);
+        assertTrue(byHand[1].equalsWithEps(gradient, 0.0), "the tie's gradient goes to x = 2 only: " + gradient);
+        assertEquals(delta.getDouble(0, 2, 1, 1), gradient.getDouble(1, 2, 2, 1), 0, "first maximum of the tie");
+        assertEquals(0, gradient.getDouble(1, 2, 3, 1), 0, "second maximum of the tie");
 
         assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
         assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0), gradient.toString());
@@ -294,11 +301,49 @@ class MaxPoolingLayerExactTest {
         INDArray delta = Nd4j.rand(DataType.DOUBLE, 2, 2, 2, 3).addi(1);
 
         INDArray pooled = inOrder.forward(input, Mode.TRAINING);
+        INDArray[] byHand = poolByHand(input, 3, 2, delta);
+        assertTrue(byHand[0].equalsWithEps(pooled, 0.0), pooled.toString());
         assertTrue(onCopy.forward(input.dup('c'), Mode.TRAINING).equalsWithEps(pooled, 0.0), pooled.toString());
         INDArray gradient = inOrder.backward(delta, true);
+        assertTrue(byHand[1].equalsWithEps(gradient, 0.0), gradient.toString());
 
         assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
         assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0), gradient.toString());
         assertEquals(delta.sumNumber().doubleValue(), gradient.sumNumber().doubleValue(), 1e-12);
+    }
+
+    /**
+     * (29) and (33) in plain Java on a spatial (H, N, W, C) input read element by element: the pooled values
+     * (H', N, W', C) and the input gradient (H, N, W, C) for {@code delta}, the gradient going to the first maximum
+     * of each region in scan order (y, then x).
+     */
+    static INDArray[] poolByHand(INDArray input, int rW, int rH, INDArray delta) {
+        long h = input.size(0);
+        long n = input.size(1);
+        long w = input.size(2);
+        long c = input.size(3);
+        INDArray pooled = Nd4j.create(DataType.DOUBLE, h / rH, n, w / rW, c);
+        INDArray gradient = Nd4j.zeros(DataType.DOUBLE, h, n, w, c);
+        for (long s = 0; s < n; s++) {
+            for (long k = 0; k < c; k++) {
+                for (long py = 0; py < h / rH; py++) {
+                    for (long px = 0; px < w / rW; px++) {
+                        long bestY = py * rH;
+                        long bestX = px * rW;
+                        for (long y = py * rH; y < (py + 1) * rH; y++) {
+                            for (long x = px * rW; x < (px + 1) * rW; x++) {
+                                if (input.getDouble(y, s, x, k) > input.getDouble(bestY, s, bestX, k)) {
+                                    bestY = y;
+                                    bestX = x;
+                                }
+                            }
+                        }
+                        pooled.putScalar(new long[] {py, s, px, k}, input.getDouble(bestY, s, bestX, k));
+                        gradient.putScalar(new long[] {bestY, s, bestX, k}, delta.getDouble(py, s, px, k));
+                    }
+                }
+            }
+        }
+        return new INDArray[] {pooled, gradient};
     }
 }
