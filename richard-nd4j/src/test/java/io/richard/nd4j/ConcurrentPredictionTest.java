@@ -1,7 +1,7 @@
 package io.richard.nd4j;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A server using the library: 8 threads calling {@link Network#predict} and {@link Network#output} on one network at
- * the same time get exactly what the same calls give one after another.
+ * the same time get what the same calls give one after another (up to float rounding: BLAS may sum in another
+ * order when called from several threads) and the same classes.
  */
 class ConcurrentPredictionTest {
 
@@ -62,9 +63,13 @@ class ConcurrentPredictionTest {
                         INDArray output = network.output(inputs[thread][r]);
                         int[] classes = network.predict(inputs[thread][r]);
                         assertEquals(expectedOutputs[thread][r], output, "thread " + thread + " round " + r);
-                        assertArrayEquals(expectedOutputs[thread][r].data().asFloat(), output.data().asFloat(),
-                                "bit for bit, thread " + thread + " round " + r);
-                        assertArrayEquals(expectedClasses[thread][r], classes, "thread " + thread + " round " + r);
+                        // not bit for bit: BLAS may split a product differently when threads call it at once (the
+                        // standard promises no summation order); another thread's rows or buffers would be off by
+                        // far more than float rounding
+                        assertTrue(expectedOutputs[thread][r].equalsWithEps(output, 1e-5f),
+                                "thread " + thread + " round " + r + ": " + output);
+                        assertSameClasses(expectedOutputs[thread][r], expectedClasses[thread][r], classes,
+                                "thread " + thread + " round " + r);
                         checked++;
                     }
                     return checked;
@@ -77,6 +82,19 @@ class ConcurrentPredictionTest {
             assertEquals(THREADS * ROUNDS, total);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The same classes, except where the expected outputs' two largest values are too close to order reliably. */
+    private static void assertSameClasses(INDArray outputs, int[] expected, int[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int n = 0; n < expected.length; n++) {
+            float[] row = outputs.getRow(n).toFloatVector();
+            float[] sorted = row.clone();
+            java.util.Arrays.sort(sorted);
+            if (sorted[sorted.length - 1] - sorted[sorted.length - 2] > 1e-5f) {
+                assertEquals(expected[n], actual[n], what + " row " + n);
+            }
         }
     }
 }
