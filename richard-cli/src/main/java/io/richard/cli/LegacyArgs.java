@@ -1,6 +1,8 @@
 package io.richard.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,12 +13,15 @@ import io.richard.api.Quote;
  * The C++ Richard's command line, mapped onto the commands:
  * <pre>
  * richard --train --samples S --config C --network N [--gpu] [--log L]  →  richard train C --data S --model N …
+ * richard --train … --network N --init                                  →  richard train C … --model N --init N
  * richard --eval --samples S --network N [--gpu] [--log L]              →  richard eval N S …
  * richard --gen train                                                   →  richard init dense --format json
  * </pre>
  * with the short forms {@code -t -e -g -s -c -n -l -x}, {@code --opt=value} forms, and {@code -h}. Options the
  * mode does not use are warned about, as the reference does; options it does not know are passed on to the
- * command (so {@code --epochs 2} or {@code --threads 1} work too).
+ * command (so {@code --epochs 2} or {@code --threads 1} work too). {@code --init} (not the reference's) continues
+ * training the existing network file {@code --network N} and writes the result back to it, in its own format;
+ * {@code --init MODEL} starts from another model.
  */
 final class LegacyArgs {
 
@@ -51,6 +56,8 @@ final class LegacyArgs {
         String config = null;
         String network = null;
         String log = null;
+        String init = null;
+        boolean initFromNetwork = false;
         boolean gpu = false;
         boolean help = false;
         List<String> passOn = new ArrayList<>();
@@ -75,6 +82,15 @@ final class LegacyArgs {
                 case "-c", "--config" -> config = inline != null ? inline : value(args, ++i, name);
                 case "-n", "--network" -> network = inline != null ? inline : value(args, ++i, name);
                 case "-l", "--log" -> log = inline != null ? inline : value(args, ++i, name);
+                case "--init" -> {
+                    if (inline != null) {
+                        init = inline;
+                    } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                        init = args[++i];
+                    } else {
+                        initFromNetwork = true;         // --init alone: start from the network file --network names
+                    }
+                }
                 default -> passOn.add(arg);
             }
         }
@@ -103,6 +119,18 @@ final class LegacyArgs {
                     out.add("--model");
                     out.add(network);
                 }
+                if (initFromNetwork && network != null) {
+                    if (!Files.exists(Path.of(network))) {
+                        throw new UsageException("--init starts from the network file given with --network, but "
+                                + network + " does not exist; leave --init out to train a new network, or give"
+                                + " --init MODEL");
+                    }
+                    init = network;
+                }
+                if (init != null) {
+                    out.add("--init");
+                    out.add(init);
+                }
             }
             case "eval" -> {
                 if (!help) {
@@ -110,6 +138,7 @@ final class LegacyArgs {
                     require(samples, "--samples", "--eval");
                 }
                 unused(err, config, "--config", " (evaluation uses the config stored in the network file)");
+                unused(err, init != null || initFromNetwork ? "" : null, "--init", "");
                 out.add("eval");
                 if (network != null) {
                     out.add(network);
@@ -125,6 +154,7 @@ final class LegacyArgs {
                 unused(err, samples, "--samples", "");
                 unused(err, config, "--config", "");
                 unused(err, network, "--network", "");
+                unused(err, init != null || initFromNetwork ? "" : null, "--init", "");
                 unused(err, gpu ? "" : null, "--gpu", "");
                 gpu = false;
                 out.add("init");

@@ -1,5 +1,6 @@
 package io.richard.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import io.richard.api.ConfigException;
 import io.richard.api.Quote;
 import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.LayerDifference;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
@@ -23,6 +25,7 @@ import io.richard.nd4j.Trainer;
 import io.richard.nd4j.io.ModelArchive;
 import io.richard.nd4j.io.OutputFiles;
 import io.richard.nd4j.io.ReferenceNetworkFile;
+import io.richard.nd4j.io.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +45,10 @@ import picocli.CommandLine.Parameters;
             "Progress: a live bar on a terminal, plain lines every 10 s otherwise, and one line per epoch on "
                 + "standard output. Ctrl-C stops after the current mini-batch and saves the model (twice: quit at "
                 + "once); q + Enter stops after the current epoch.",
+            "",
+            "Further training: --init MODEL starts from the parameters of a trained model (an archive, a "
+                + "checkpoint or a network file of the C++ Richard) with CONFIG's data, hyper-parameters and "
+                + "learning rates.",
             "",
             "Checkpoints: --checkpoint-every 2 writes MODEL.checkpoint every 2 epochs, --checkpoint-every 500b every "
                 + "500 mini-batches; after a crash, `richard train CONFIG --resume MODEL.checkpoint` continues where "
@@ -72,9 +79,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Where to save the model (replaced atomically). Default: ./CONFIG-NAME.richard")
     Path model;
 
-    @Option(names = "--model-format", paramLabel = "archive|reference", defaultValue = "archive",
+    @Option(names = "--model-format", paramLabel = "archive|reference",
             description = "archive: richard's model archive (default); reference: the C++ Richard's network "
-                    + "file, which it can evaluate.")
+                    + "file, which it can evaluate and train further. When --model is the --init file, its format "
+                    + "is kept.")
     ModelFormat modelFormat;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Overrides classifier.network.hyperparams.epochs.")
@@ -127,6 +135,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "be changed in CONFIG, nothing else.")
     Path resume;
 
+    @Option(names = "--init", paramLabel = "MODEL",
+            description = "Start from the parameters of MODEL (a model archive, a checkpoint or a network file of the "
+                    + "C++ Richard) instead of new ones. CONFIG gives the data, hyper-parameters, learning rates and "
+                    + "dropout rates; its layers and shapes must equal MODEL's.")
+    Path init;
+
     @Mixin
     EngineOptions engine;
 
@@ -148,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
         // the files named on the command line, before the log file is opened (it must not be the config, …)
         new RunFiles().input("config", "CONFIG", config).input("training data", "--data", data)
                 .input("test data", "--test", test).input("checkpoint to resume", "--resume", resume)
+                .input("model to start from", "--init", init).allowSame("-o", "--init")
                 .output("model", "-o", model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
                 .output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
                 .allowSame("--checkpoint", "--resume").check();
@@ -182,7 +197,12 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UsageException("--checkpoint-every: " + e.getMessage());
             }
         }
-        long fromStandardInput = java.util.stream.Stream.of(config, data, test).filter(Input::isStandardInput).count();
+        if (init != null && resume != null) {
+            throw new UsageException("--init and --resume cannot be combined: --resume continues the run saved in"
+                    + " a checkpoint, --init starts a new run from a model's parameters");
+        }
+        long fromStandardInput = java.util.stream.Stream.of(config, data, test, init).filter(Input::isStandardInput)
+                .count();
         if (fromStandardInput > 1) {
             throw new UsageException("standard input (-) is given " + fromStandardInput + " times; it can be read once");
         }
@@ -214,6 +234,16 @@ final class TrainCommand implements Callable<Integer> {
         Path metricsPath = metrics != null ? metrics : modelIsFile
                 ? modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl") : null;
         MemoryEstimate.of(spec, EVALUATION_BATCH).require(MemoryEstimate.available());   // before allocating anything
+
+        Network initial = null;
+        SavedModel initModel = null;
+        if (init != null) {
+            initModel = Input.loadModel(init);
+            initial = initialNetwork(spec, initModel, seedValue, console);    // before reading any data
+        }
+        ModelFormat format = modelFormat != null ? modelFormat
+                : initModel != null && initModel.formatVersion() == 0 && sameFile(init, modelPath)
+                ? ModelFormat.reference : ModelFormat.archive;
 
         Checkpoint resumed = null;
         if (resume != null) {
@@ -262,6 +292,7 @@ final class TrainCommand implements Callable<Integer> {
                 .input("test labels", test != null ? "--test" : "training.test",
                         testPath.flatMap(DataSources::findLabelsBeside).orElse(null))
                 .input("checkpoint to resume", "--resume", resume)
+                .input("model to start from", "--init", init).allowSame("-o", "--init")   // read whole before training
                 .output("model", "-o", modelPath).output("metrics file", "--metrics", metricsPath)
                 .output("plot", "--plot", plot).output("checkpoint", "--checkpoint", interval != null ? checkpointPath
                         : null).appended("log file", "--log", common.log).allowSame("--checkpoint", "--resume");
@@ -293,7 +324,7 @@ final class TrainCommand implements Callable<Integer> {
             console.info("  test     " + testPath.get() + ": " + Text.count(testSet.data().size()) + " samples ("
                     + testSet.format() + ")");
         }
-        Network network = resumed != null ? resumedNetwork : Network.create(spec, seedValue);
+        Network network = resumed != null ? resumedNetwork : initial != null ? initial : Network.create(spec, seedValue);
         int perEpoch = Math.min(hyperparams.batchSize(), train.data().size());
         if (resumed != null) {
             String savedPerEpoch = resumed.metadata().get("samplesPerEpoch");
@@ -310,7 +341,12 @@ final class TrainCommand implements Callable<Integer> {
             console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");
         }
-        console.info("  model    " + modelPath);
+        if (initModel != null) {
+            console.info("  init     parameters of " + init + " (" + (initModel.formatVersion() == 0
+                    ? "network file of the C++ Richard" : "model archive") + ")");
+        }
+        console.info("  model    " + modelPath + (format == ModelFormat.reference ? " (network file of the C++ Richard)"
+                : ""));
         if (resumed != null) {
             console.info("  resume   " + resume + " at " + resumed.state().describe());
             if (resumed.state().epoch() >= hyperparams.epochs()) {
@@ -333,6 +369,9 @@ final class TrainCommand implements Callable<Integer> {
         metadata.put("config", config.toString());
         metadata.put("data", dataPath.toString());
         testPath.ifPresent(p -> metadata.put("test", p.toString()));
+        if (init != null) {
+            metadata.put("init", init.toString());
+        }
         metadata.put("seed", Long.toString(seedValue));
         metadata.put("shuffle", Boolean.toString(shuffleValue));
         metadata.put("resize", Boolean.toString(resizeValue));
@@ -399,7 +438,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         metadata.put("stopped", Boolean.toString(end.epoch() < hyperparams.epochs()));
-        if (modelFormat == ModelFormat.reference) {
+        if (format == ModelFormat.reference) {
             ReferenceNetworkFile.save(modelPath, network);
         } else {
             ModelArchive.save(modelPath, network, metadata);
@@ -422,7 +461,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         console.result(done.toString());
-        console.result("model saved to " + modelPath + (modelFormat == ModelFormat.reference
+        console.result("model saved to " + modelPath + (format == ModelFormat.reference
                 ? " (the reference's network file format)" : ""));
         console.info(metricsPath != null ? "metrics written to " + metricsPath : "no metrics file written: the model"
                 + " went to " + modelPath + ", which is not a file (give --metrics FILE for one)");
@@ -434,6 +473,42 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return interrupted ? Errors.INTERRUPTED : 0;
+    }
+
+    /**
+     * The network CONFIG describes with the parameters of the --init model: the layers and shapes must be the
+     * model's; class labels and normalization come from CONFIG (a warning says when they differ).
+     */
+    private Network initialNetwork(ModelSpec spec, SavedModel from, long seedValue, Console console) {
+        ModelSpec saved = from.network().model();
+        Optional<LayerDifference> difference = LayerDifference.between(spec, saved);
+        if (difference.isPresent()) {
+            LayerDifference d = difference.get();
+            throw new ConfigException(config + ": " + d.where() + " is " + d.value() + " in the config but "
+                    + d.other() + " in " + init + " (" + d.path() + "); --init needs the config's layers and shapes"
+                    + " to equal the model's (learning rates, dropout rates, hyperparams and the data section may"
+                    + " differ)");
+        }
+        if (!spec.classes().equals(saved.classes())) {
+            console.warn("the config's classes " + spec.classes() + " differ from " + init + "'s " + saved.classes()
+                    + "; output neuron k is trained as the config's class k");
+        }
+        if (!spec.data().normalization().equals(saved.data().normalization())) {
+            console.warn("the config's normalization [" + spec.data().normalization().min() + ", "
+                    + spec.data().normalization().max() + "] differs from " + init + "'s ["
+                    + saved.data().normalization().min() + ", " + saved.data().normalization().max()
+                    + "]; inputs are scaled as the config says");
+        }
+        return from.network().copyWith(spec, seedValue);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) ? Files.isSameFile(a, b) : a.toAbsolutePath().normalize()
+                    .equals(b.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The mini-batch size the monitor evaluates the test set with. */

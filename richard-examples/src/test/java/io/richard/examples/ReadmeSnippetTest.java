@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the Java code of the root README's library section, as a user would paste it into JShell or IJava, so that
- * the documentation cannot drift from the API. For speed it trains 1 epoch instead of 10, and it writes the model
- * into a temporary folder; everything else runs as written.
+ * Runs the Java code of the root README's library section (the first example, then the one that trains the saved
+ * model further), as a user would paste it into JShell or IJava, so that the documentation cannot drift from the
+ * API. For speed it trains 1 epoch instead of 10 (and 5), and it writes the models into a temporary folder;
+ * everything else runs as written.
  */
 class ReadmeSnippetTest {
 
@@ -30,9 +31,16 @@ class ReadmeSnippetTest {
         String code = block.group(1);
         assertTrue(code.contains(".hyperparams(10,") && code.contains("\"mnist.richard\""),
                 "the README example changed; update the substitutions of this test");
+        assertTrue(block.find(), "README.md has no second ```java block (training further)");
+        String further = block.group(1);
+        assertTrue(further.contains(".hyperparams(5,") && further.contains("\"mnist.richard\"")
+                && further.contains("\"mnist.net\""), "the README's training-further example changed; update the"
+                + " substitutions of this test");
+        code = code + further.replace(".hyperparams(5,", ".hyperparams(1,");
         code = code.replace(".hyperparams(10,", ".hyperparams(1,")
                 .replace("\"richard-examples/data/mnist\"", "\"data/mnist\"")
-                .replace("\"mnist.richard\"", "\"" + tmp.resolve("mnist.richard").toString().replace("\\", "/") + "\"");
+                .replace("\"mnist.richard\"", "\"" + tmp.resolve("mnist.richard").toString().replace("\\", "/") + "\"")
+                .replace("\"mnist.net\"", "\"" + tmp.resolve("mnist.net").toString().replace("\\", "/") + "\"");
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode notebook = json.createObjectNode();
@@ -48,5 +56,6 @@ class ReadmeSnippetTest {
         NotebookRunner.Result result = new NotebookRunner(file, tmp.resolve("output")).run();
         assertTrue(result.transcript().contains("accuracy"), result.transcript());
         assertTrue(Files.isRegularFile(tmp.resolve("mnist.richard")), "the model was not saved");
+        assertTrue(Files.isRegularFile(tmp.resolve("mnist.net")), "the further-trained network file was not saved");
     }
 }

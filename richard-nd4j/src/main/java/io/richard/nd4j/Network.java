@@ -3,12 +3,14 @@ package io.richard.nd4j;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import io.richard.api.ConfigException;
 import io.richard.api.Layer;
 import io.richard.api.Loss;
 import io.richard.api.Mode;
 import io.richard.api.Shape;
 import io.richard.api.data.LabelledDataSet;
 import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.LayerDifference;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.MaxPoolingLayerSpec;
@@ -132,6 +134,49 @@ public final class Network {
         DataType type = layers.stream().flatMap(l -> l.parameters().stream()).findFirst()
                 .map(p -> p.value().dataType()).orElse(DataType.FLOAT);
         return new Network(model, layers, type, seed);
+    }
+
+    /**
+     * A network of the description {@code model} whose parameters start as copies of this network's: to train a
+     * loaded network further with other hyper-parameters, learning rates, dropout rates, data settings or class
+     * labels. The layers and shapes of {@code model} must equal this network's. Dropout masks are drawn from this
+     * network's {@link #seed()}.
+     *
+     * @throws ConfigException naming the first difference (layer index, key, both values) when {@code model}'s
+     *                         layers or shapes differ from this network's
+     */
+    public Network copyWith(ModelSpec model) {
+        return copyWith(model, seed);
+    }
+
+    /**
+     * The same, with dropout masks drawn from {@code seed} (see {@link #layerSeed}), as in a network
+     * {@link #create created} from {@code seed}.
+     */
+    public Network copyWith(ModelSpec model, long seed) {
+        LayerDifference.between(model, this.model).ifPresent(d -> {
+            throw new ConfigException(d.where() + " is " + d.value() + " in the new description but " + d.other()
+                    + " in this network; training can start from a network's parameters only with the same layers"
+                    + " and shapes (learning rates, dropout rates, hyper-parameters and the data section may differ)");
+        });
+        List<LayerSpec> specs = model.network().layers();
+        List<Layer> copies = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            long layerSeed = layerSeed(seed, l);
+            Layer layer = layers.get(l);
+            if (layer instanceof ConvolutionalLayer conv) {
+                copies.add(new ConvolutionalLayer((ConvolutionalLayerSpec) specs.get(l), conv.inputShape(),
+                        conv.kernels().dup('c'), conv.biases().dup('c'), layerSeed));
+            } else if (layer instanceof MaxPoolingLayer pool) {
+                copies.add(new MaxPoolingLayer((MaxPoolingLayerSpec) specs.get(l), pool.inputShape()));
+            } else if (layer instanceof DenseLayer dense) {
+                copies.add(new DenseLayer(specs.get(l), dense.inputShape(), dense.activation(),
+                        dense.weights().dup('c'), dense.biases().dup('c'), layerSeed));
+            } else {
+                throw new IllegalStateException("cannot copy a layer of type " + layer.getClass().getName());
+            }
+        }
+        return new Network(model, copies, dataType, seed);
     }
 
     /**
