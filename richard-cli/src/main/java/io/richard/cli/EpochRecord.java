@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param testAccuracy accuracy on the test set after the epoch (absent without a test set)
  * @param testCost     mean cost on the test set after the epoch (absent without a test set)
  * @param seconds      wall-clock time of the epoch's training (without the test evaluation)
- * @param stopped      true when the epoch was cut short by Ctrl-C
+ * @param stopped      true when the epoch was cut short (Ctrl-C, SIGTERM)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"epoch", "epochs", "samples", "meanCost", "testAccuracy", "testCost", "seconds", "stopped"})

@@ -22,8 +22,12 @@ final class Errors {
     static final int USER_ERROR = 2;
     /** Exit status for everything else. */
     static final int INTERNAL_ERROR = 1;
-    /** Exit status after Ctrl-C. */
+    /** Exit status of a run stopped by Ctrl-C (SIGINT) that saved its model: 128 + 2, as shells report SIGINT. */
     static final int INTERRUPTED = 130;
+    /** Exit status of a run stopped by SIGTERM that saved its model: 128 + 15, as shells report SIGTERM. */
+    static final int TERMINATED = 143;
+    /** Exit status of a run that quit at once without saving (a second Ctrl-C or SIGTERM, or one before training). */
+    static final int QUIT_UNSAVED = 3;
 
     private Errors() {
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
  * plus the C++ Richard's {@code --train/--eval/--gen} style (see {@link LegacyArgs}).
  *
  * <p>Exit status: 0 on success; 2 for usage, config, data and model errors, reported as one line
- * {@code richard: error: …} without a stack trace (unless {@code --verbose}); 130 after Ctrl-C; 1 otherwise.
+ * {@code richard: error: …} without a stack trace (unless {@code --verbose}); 130 and 143 when training was
+ * stopped by Ctrl-C or SIGTERM and saved, 3 when it quit without saving ({@link StopControl}); 1 otherwise.
  */
 @Command(name = "richard", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         versionProvider = Richard.Version.class,
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
             "  richard --gen train",
             "",
             "Exit status: 0 success; 2 bad command line, config, data or model file;",
-            "130 stopped by Ctrl-C; 1 anything else."})
+            "130 / 143 training stopped by Ctrl-C / SIGTERM, model saved; 3 quit without saving;",
+            "1 anything else."})
 public final class Richard implements Callable<Integer> {
 
     @Spec

@@ -154,7 +154,7 @@ final class RunFiles {
                     throw new UncheckedIOException("cannot create the folder " + folder + " for the " + output.what()
                             + ": " + e, e);
                 }
-                locks.held.add(OutputLock.acquire(output.path(), output.what(), output.option()));
+                locks.add(OutputLock.acquire(output.path(), output.what(), output.option()));
             }
             return locks;
         } catch (RuntimeException e) {
@@ -167,8 +167,13 @@ final class RunFiles {
     static final class Locks implements AutoCloseable {
         private final List<OutputLock> held = new ArrayList<>();
 
+        private synchronized void add(OutputLock lock) {
+            held.add(lock);
+        }
+
+        /** Releases every lock; safe to call again, and from another thread (a signal handler quitting). */
         @Override
-        public void close() {
+        public synchronized void close() {
             for (int i = held.size() - 1; i >= 0; i--) {
                 held.get(i).close();
             }

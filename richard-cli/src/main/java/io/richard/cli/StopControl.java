@@ -7,56 +7,143 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import io.richard.nd4j.Trainer;
 
 /**
- * How a user stops training. Ctrl-C (SIGINT) once: stop after the current mini-batch, then save the model as
- * usual; Ctrl-C twice: quit at once (exit status 130) without saving. {@code q} + Enter on a terminal: stop after
- * the current epoch and save (the reference's behaviour). The Ctrl-C handler is installed only for the duration
- * of training and the previous one is restored afterwards; before and after it, Ctrl-C quits as usual.
+ * How a user, a job scheduler or a container runtime stops {@code richard train}. Ctrl-C (SIGINT) and SIGTERM (what
+ * {@code timeout}, Slurm, Docker and Kubernetes send) mean the same:
+ *
+ * <ul>
+ *   <li>the first one during training stops after the current mini-batch; the model (and a checkpoint, with
+ *       {@code --checkpoint-every}) is saved as usual and the run says how far it got. Exit status 128 + the
+ *       signal's number, as a shell reports a process that signal ended: {@link Errors#INTERRUPTED} (130) for
+ *       Ctrl-C, {@link Errors#TERMINATED} (143) for SIGTERM, unless training was complete anyway (0);</li>
+ *   <li>one before training has started (while the config and the data are read) quits at once: nothing was
+ *       trained, nothing is written;</li>
+ *   <li>one while the outputs are being written is noted: they are written whole;</li>
+ *   <li>a second one quits at once without writing anything more, with the distinct status
+ *       {@link Errors#QUIT_UNSAVED} (3), so a script can tell a saved stop from a lost run. Each output file is
+ *       then its old version or its new one, never a mixture (they are written atomically).</li>
+ * </ul>
+ *
+ * <p>Once the command is done, signals are ignored (it is returning its status). {@code q} + Enter on a terminal
+ * stops after the current epoch and saves (the reference's behaviour).
  */
 final class StopControl implements AutoCloseable {
 
-    private final AtomicInteger interrupts = new AtomicInteger();
-    private final Console console;
-    private Object signal;
-    private Object previousHandler;
+    /** Where the command is. */
+    enum Phase { PREPARING, TRAINING, SAVING, DONE }
 
-    private StopControl(Console console) {
+    private final AtomicInteger signals = new AtomicInteger();
+    private final AtomicReference<String> firstSignal = new AtomicReference<>();
+    private final AtomicReference<Trainer> trainer = new AtomicReference<>();
+    private final Console console;
+    private final Runnable beforeQuitting;
+    private volatile Phase phase = Phase.PREPARING;
+
+    private StopControl(Console console, Runnable beforeQuitting) {
         this.console = console;
+        this.beforeQuitting = beforeQuitting;
     }
 
     /**
-     * @param signals handle Ctrl-C (the command line does; in-process callers such as tests may not want to)
-     * @param stdin   watch standard input for {@code q} (only when it is a terminal)
+     * Installs the handlers of SIGINT and SIGTERM, before the config is read.
+     *
+     * @param signals        handle the signals (the command line does; in-process callers such as tests do not)
+     * @param beforeQuitting what to do before quitting at once (release the outputs' locks)
      */
-    static StopControl install(Trainer trainer, TrainingMonitor monitor, Console console, boolean signals,
-                               boolean stdin) {
-        StopControl control = new StopControl(console);
+    static StopControl install(Console console, boolean signals, Runnable beforeQuitting) {
+        StopControl control = new StopControl(console, beforeQuitting);
         if (signals) {
-            control.handleInterrupt(() -> {
-                if (control.interrupts.incrementAndGet() == 1) {
-                    trainer.requestStop();
-                    console.info("\nCtrl-C: stopping after this mini-batch and saving the model;"
-                            + " press Ctrl-C again to quit without saving");
-                } else {
-                    console.info("\nCtrl-C again: quitting without saving");
-                    console.close();
-                    Runtime.getRuntime().halt(Errors.INTERRUPTED);
-                }
-            });
+            control.handle("INT");
+            control.handle("TERM");
+        }
+        return control;
+    }
+
+    /**
+     * Training starts: a signal now stops {@code trainer} after its mini-batch.
+     *
+     * @param stdin watch standard input for {@code q} (only when it is a terminal)
+     */
+    void training(Trainer trainer, TrainingMonitor monitor, boolean stdin) {
+        this.trainer.set(trainer);
+        phase = Phase.TRAINING;
+        if (firstSignal.get() != null) {
+            trainer.requestStop();                      // arrived between the two: stop at once
         }
         if (stdin) {
             Thread watcher = new Thread(() -> watchStdin(monitor, console), "richard-stdin");
             watcher.setDaemon(true);
             watcher.start();
         }
-        return control;
     }
 
-    /** Whether Ctrl-C was pressed during training. */
+    /** Training is over: the outputs are being written. */
+    void saving() {
+        phase = Phase.SAVING;
+    }
+
+    /** Whether a signal stopped training. */
     boolean interrupted() {
-        return interrupts.get() > 0;
+        return firstSignal.get() != null;
+    }
+
+    /** How the signal that stopped training is named in messages: "Ctrl-C" or "SIGTERM"; null if none did. */
+    String signalName() {
+        String signal = firstSignal.get();
+        return signal == null ? null : name(signal);
+    }
+
+    /** The exit status of a run stopped by the first signal: 130 for Ctrl-C, 143 for SIGTERM. */
+    int status() {
+        return "TERM".equals(firstSignal.get()) ? Errors.TERMINATED : Errors.INTERRUPTED;
+    }
+
+    private static String name(String signal) {
+        return signal.equals("INT") ? "Ctrl-C" : "SIG" + signal;
+    }
+
+    private void signalled(String signal) {
+        if (phase == Phase.DONE) {
+            return;                                     // everything is written; the command is returning its status
+        }
+        String name = name(signal);
+        firstSignal.compareAndSet(null, signal);
+        if (signals.incrementAndGet() > 1) {
+            String first = firstSignal.get();
+            quit("\n" + name + (signal.equals(first) ? " again" : " after " + name(first))
+                    + ": quitting without saving");
+        }
+        String again = signal.equals("INT") ? "press Ctrl-C again" : "send SIGTERM (or Ctrl-C) again";
+        switch (phase) {
+            case PREPARING -> quit("\n" + name + " before training started: quitting; nothing was written");
+            case TRAINING -> {
+                Trainer running = trainer.get();
+                if (running != null) {
+                    running.requestStop();
+                }
+                console.info("\n" + name + ": stopping after this mini-batch and saving the model; " + again
+                        + " to quit without saving");
+            }
+            case SAVING -> console.info("\n" + name + ": the outputs are being written and will be whole; " + again
+                    + " to quit without finishing them");
+            default -> { }
+        }
+    }
+
+    /** Quits at once with {@link Errors#QUIT_UNSAVED}: no output is written any further. */
+    private void quit(String message) {
+        try {
+            console.info(message);
+            beforeQuitting.run();
+            console.close();
+        } catch (RuntimeException e) {
+            // quitting anyway
+        } finally {
+            Runtime.getRuntime().halt(Errors.QUIT_UNSAVED);
+        }
     }
 
     private static void watchStdin(TrainingMonitor monitor, Console console) {
@@ -75,40 +162,36 @@ final class StopControl implements AutoCloseable {
         }
     }
 
-    /** Installs a SIGINT handler through sun.misc.Signal (module jdk.unsupported), by reflection. */
-    private void handleInterrupt(Runnable action) {
+    /** Installs a handler of one signal through sun.misc.Signal (module jdk.unsupported), by reflection. */
+    private void handle(String name) {
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-            Object interrupt = signalClass.getConstructor(String.class).newInstance("INT");
+            Object signal = signalClass.getConstructor(String.class).newInstance(name);
             Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
-                            action.run();
+                            signalled(name);
                             yield null;
                         }
                         case "hashCode" -> System.identityHashCode(proxy);
                         case "equals" -> proxy == args[0];
-                        default -> "richard Ctrl-C handler";
+                        default -> "richard " + name + " handler";
                     });
             Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            previousHandler = handle.invoke(null, interrupt, handler);
-            signal = interrupt;
+            handle.invoke(null, signal, handler);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            console.debug("Ctrl-C handling is not available here (" + e + "); Ctrl-C will quit without saving");
+            console.debug("SIG" + name + " handling is not available here (" + e + "); it will quit without saving");
         }
     }
 
+    /**
+     * The command is done (its outputs are written, or it failed): from now on signals are ignored, so that the exit
+     * status always tells what was written. The handlers stay installed until the process exits (restoring the
+     * JVM's would leave a moment in which a signal ends a finished run with 130 or 143).
+     */
     @Override
     public void close() {
-        if (signal != null && previousHandler != null) {
-            try {
-                Class<?> signalClass = Class.forName("sun.misc.Signal");
-                Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-                signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, previousHandler);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                console.debug("could not restore the previous Ctrl-C handler: " + e);
-            }
-        }
+        phase = Phase.DONE;
     }
 }

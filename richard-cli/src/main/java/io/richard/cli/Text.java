@@ -49,6 +49,24 @@ final class Text {
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
+    /**
+     * How far training got, counted from its very start: "1 epoch and 96 samples", "2 epochs", "96 samples", or
+     * "no mini-batch" before the first one.
+     *
+     * @param epochs  whole epochs done
+     * @param samples samples of the next epoch done
+     */
+    static String position(int epochs, int samples) {
+        List<String> parts = new ArrayList<>();
+        if (epochs > 0) {
+            parts.add(count(epochs) + (epochs == 1 ? " epoch" : " epochs"));
+        }
+        if (samples > 0) {
+            parts.add(count(samples) + (samples == 1 ? " sample" : " samples"));
+        }
+        return parts.isEmpty() ? "no mini-batch" : String.join(" and ", parts);
+    }
+
     /** The layers in one line, e.g. "[784, 1, 1] → dense 320 → dense 64 → output 10". */
     static String network(ModelSpec model) {
         List<String> parts = new ArrayList<>();

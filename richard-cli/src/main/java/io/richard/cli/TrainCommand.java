@@ -43,8 +43,8 @@ import picocli.CommandLine.Parameters;
             "Data (--data, or training.data in CONFIG): a CSV file (LABEL,v1,…,vN per line), an image folder "
                 + "(one sub-folder per class), an IDX images file (labels beside it) or an MNIST folder.",
             "Progress: a live bar on a terminal, plain lines every 10 s otherwise, and one line per epoch on "
-                + "standard output. Ctrl-C stops after the current mini-batch and saves the model (twice: quit at "
-                + "once); q + Enter stops after the current epoch.",
+                + "standard output. Ctrl-C or SIGTERM stops after the current mini-batch and saves the model (a "
+                + "second one quits at once without saving); q + Enter stops after the current epoch.",
             "",
             "Further training: --init MODEL starts from the parameters of a trained model (an archive, a "
                 + "checkpoint or a network file of the C++ Richard) with CONFIG's data, hyper-parameters and "
@@ -56,8 +56,9 @@ import picocli.CommandLine.Parameters;
                 + "(exit status 2), names the epoch, mini-batch and layer, and keeps the last good checkpoint.",
             ""},
         footer = {"", "Per-epoch metrics go to MODEL.metrics.jsonl (one JSON object per line).",
-            "Exit status: 0 trained and saved; 2 bad command line, config or data, or training diverged; 130 "
-                + "stopped by Ctrl-C (the model is still saved); 1 anything else."})
+            "Exit status: 0 trained and saved; 2 bad command line, config or data, or training diverged; 130 / 143 "
+                + "stopped by Ctrl-C / SIGTERM (the model is still saved); 3 quit without saving (a second signal, "
+                + "or one before training started); 1 anything else."})
 final class TrainCommand implements Callable<Integer> {
 
     /** The file format of the saved model. */
@@ -150,11 +151,14 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Whether to install the Ctrl-C handler; the command line does, in-process tests do not. */
+    /** Whether to install the Ctrl-C and SIGTERM handlers; the command line does, in-process tests do not. */
     static boolean handleSignals = false;
 
     /** The locks on the outputs, held from before the data is read until the last output is written. */
-    private RunFiles.Locks locks;
+    private volatile RunFiles.Locks locks;
+
+    /** Ctrl-C and SIGTERM, handled from before the config is read until the last output is written. */
+    private StopControl stopControl;
 
     @Override
     public Integer call() {
@@ -177,11 +181,20 @@ final class TrainCommand implements Callable<Integer> {
                 if (locks != null) {
                     locks.close();
                 }
+                if (stopControl != null) {
+                    stopControl.close();
+                }
             }
         }
     }
 
     private int train(Console console, long start) {
+        stopControl = StopControl.install(console, handleSignals, () -> {
+            RunFiles.Locks held = locks;
+            if (held != null) {
+                held.close();
+            }
+        });
         TrainingMonitor.Mode mode = progressMode();
         if (epochs != null && epochs < 0) {
             throw new UsageException("--epochs must be 0 or more, got " + epochs);
@@ -383,7 +396,6 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         List<EpochResult> results;
-        boolean interrupted;
         TrainingMonitor monitor;
         Trainer trainer;
         TrainingState[] lastCheckpoint = {null};
@@ -409,13 +421,13 @@ final class TrainCommand implements Callable<Integer> {
             }
             trainer = builder.build();
             monitor.attach(trainer);
-            try (StopControl stop = StopControl.install(trainer, monitor, console, handleSignals, stdin)) {
-                try {
-                    results = trainer.fit(train.data());
-                } catch (TrainingDivergedException e) {
-                    throw e.withAdvice(divergenceAdvice(lastCheckpoint[0], checkpointPath, resumed, modelPath));
-                }
-                interrupted = stop.interrupted();
+            stopControl.training(trainer, monitor, stdin);
+            try {
+                results = trainer.fit(train.data());
+            } catch (TrainingDivergedException e) {
+                throw e.withAdvice(divergenceAdvice(lastCheckpoint[0], checkpointPath, resumed, modelPath));
+            } finally {
+                stopControl.saving();
             }
         }
         TrainingState end = trainer.state();
@@ -445,8 +457,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         StringBuilder done = new StringBuilder();
-        done.append(interrupted ? "stopped by Ctrl-C after " : end.epoch() < hyperparams.epochs() ? "stopped after "
-                : "trained ").append(results.size()).append(results.size() == 1 ? " epoch" : " epochs");
+        boolean stopped = end.epoch() < hyperparams.epochs();
+        String signal = stopControl.signalName();
+        if (stopped) {
+            done.append("stopped").append(signal != null ? " by " + signal : "").append(" after ")
+                    .append(Text.position(end.epoch(), end.samples()));
+        } else {
+            done.append("trained ").append(results.size()).append(results.size() == 1 ? " epoch" : " epochs");
+        }
         if (resumed != null) {
             done.append(" (resumed at epoch ").append(firstEpoch + 1).append(')');
         }
@@ -472,7 +490,7 @@ final class TrainCommand implements Callable<Integer> {
                 console.warn("no plot drawn: no epoch finished");
             }
         }
-        return interrupted ? Errors.INTERRUPTED : 0;
+        return stopped && signal != null ? stopControl.status() : 0;
     }
 
     /**
