@@ -8,7 +8,7 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
-import io.richard.nd4j.layer.ConvolutionalLayer;
+import io.richard.nd4j.kernel.FastCorrelation;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -63,7 +63,7 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
         if (layer instanceof ConvolutionalLayerSpec conv) {
             double rows = (double) n * in.height() * in.width();
             // X (or the input stacked by kernel row, kH times larger), ∇X; z, ∇a, δ in full rows
-            double input = ConvolutionalLayer.byOutputRow(conv, in) ? conv.kernelSize().height() + 1 : 2;
+            double input = FastCorrelation.byOutputRow(in, conv.kernelSize()) ? conv.kernelSize().height() + 1 : 2;
             return input * rows * in.depth() + 3 * rows * out.depth() + dropout;
         }
         if (layer instanceof MaxPoolingLayerSpec) {
@@ -75,7 +75,7 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
     private static double inference(LayerSpec layer, Shape in, Shape out, long n) {
         if (layer instanceof ConvolutionalLayerSpec conv) {
             double rows = (double) n * in.height() * in.width();
-            double input = ConvolutionalLayer.byOutputRow(conv, in) ? conv.kernelSize().height() : 1;
+            double input = FastCorrelation.byOutputRow(in, conv.kernelSize()) ? conv.kernelSize().height() : 1;
             return input * rows * in.depth() + rows * out.depth();   // X (or stacked) and z (a is a view of z)
         }
         return (double) n * size(in) + n * size(out);

@@ -17,6 +17,7 @@ import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;
 import io.richard.nd4j.layer.MaxPoolingLayer;
@@ -62,8 +63,16 @@ public final class Network {
         return create(model, seed, DataType.FLOAT);
     }
 
-    /** A new network of the given floating-point type (float64 for gradient checks). */
+    /** A new network of the given floating-point type (float64 for gradient checks), on the backend's kernels. */
     public static Network create(ModelSpec model, long seed, DataType dataType) {
+        return create(model, seed, dataType, Kernels.forBackend());
+    }
+
+    /**
+     * A new network of the given floating-point type whose layers run on {@code kernels} ({@link Kernels#plain()}
+     * or {@link Kernels#fast()}).
+     */
+    public static Network create(ModelSpec model, long seed, DataType dataType, Kernels kernels) {
         ReferenceInitializer init = new ReferenceInitializer(seed);
         NetworkSpec spec = model.network();
         List<Layer> layers = new ArrayList<>();
@@ -76,13 +85,15 @@ public final class Network {
             if (layerSpec instanceof ConvolutionalLayerSpec conv) {
                 INDArray W = init.kernels(conv.depth(), shape.depth(), conv.kernelSize().height(),
                         conv.kernelSize().width(), dataType);
-                layer = new ConvolutionalLayer(conv, shape, W, Nd4j.zeros(dataType, 1, conv.depth()), layerSeed);
+                layer = new ConvolutionalLayer(conv, shape, W, Nd4j.zeros(dataType, 1, conv.depth()), layerSeed,
+                        kernels);
             } else if (layerSpec instanceof MaxPoolingLayerSpec pool) {
-                layer = new MaxPoolingLayer(pool, shape);
+                layer = new MaxPoolingLayer(pool, shape, kernels);
             } else {
                 int size = layerSpec.outputShape(shape).size();
                 INDArray W = init.denseWeights(size, shape.size(), dataType);
-                layer = new DenseLayer(layerSpec, shape, Sigmoid.INSTANCE, W, Nd4j.zeros(dataType, 1, size), layerSeed);
+                layer = new DenseLayer(layerSpec, shape, Sigmoid.INSTANCE, W, Nd4j.zeros(dataType, 1, size), layerSeed,
+                        kernels);
             }
             layers.add(layer);
             shape = layer.outputShape();
@@ -186,20 +197,35 @@ public final class Network {
      * own units, and a rerun draws the same masks).
      */
     Network replica(int part) {
+        return rebuild(null, part);
+    }
+
+    /**
+     * This network with its layers on {@code kernels}: the same parameter arrays (W and b, not copies: training
+     * one trains the other) and dropout seeds, its own gradients and work arrays. For example
+     * {@code ModelArchive.load(file).network().withKernels(Kernels.plain())}.
+     */
+    public Network withKernels(Kernels kernels) {
+        return rebuild(kernels, 0);
+    }
+
+    /** The layers again on the same parameters, on {@code kernels} (null: each layer's own), dropout part {@code part}. */
+    private Network rebuild(Kernels kernels, int part) {
         List<Layer> copies = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
             long layerSeed = layerSeed(seed, l) + part * 0x9E3779B97F4A7C15L;
             Layer layer = layers.get(l);
             if (layer instanceof ConvolutionalLayer conv) {
                 copies.add(new ConvolutionalLayer(conv.spec(), conv.inputShape(), conv.kernels(), conv.biases(),
-                        layerSeed));
+                        layerSeed, kernels != null ? kernels : conv.implementation()));
             } else if (layer instanceof MaxPoolingLayer pool) {
-                copies.add(new MaxPoolingLayer(pool.spec(), pool.inputShape()));
+                copies.add(new MaxPoolingLayer(pool.spec(), pool.inputShape(),
+                        kernels != null ? kernels : pool.implementation()));
             } else if (layer instanceof DenseLayer dense) {
                 copies.add(new DenseLayer(dense.spec(), dense.inputShape(), dense.activation(), dense.weights(),
-                        dense.biases(), layerSeed));
+                        dense.biases(), layerSeed, kernels != null ? kernels : dense.implementation()));
             } else {
-                throw new IllegalStateException("no replica for a layer of type " + layer.getClass().getName());
+                throw new IllegalStateException("no copy of a layer of type " + layer.getClass().getName());
             }
         }
         return new Network(model, copies, dataType, seed);

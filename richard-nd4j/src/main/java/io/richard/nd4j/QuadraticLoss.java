@@ -1,8 +1,8 @@
 package io.richard.nd4j;
 
 import io.richard.api.Loss;
-import io.richard.nd4j.layer.Blas;
-import io.richard.nd4j.layer.Elementwise;
+import io.richard.nd4j.kernel.Blas;
+import io.richard.nd4j.kernel.Elementwise;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 

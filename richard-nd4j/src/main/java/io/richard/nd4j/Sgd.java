@@ -3,7 +3,7 @@ package io.richard.nd4j;
 import java.util.List;
 import io.richard.api.Optimizer;
 import io.richard.api.Parameter;
-import io.richard.nd4j.layer.Blas;
+import io.richard.nd4j.kernel.Blas;
 
 /**
  * Plain stochastic gradient descent, (11): W ← W − λ ∇W C, b ← b − λ ∇b C, with the gradients summed over the

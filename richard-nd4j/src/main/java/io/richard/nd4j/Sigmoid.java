@@ -1,7 +1,7 @@
 package io.richard.nd4j;
 
 import io.richard.api.Activation;
-import io.richard.nd4j.layer.Elementwise;
+import io.richard.nd4j.kernel.Elementwise;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The sigmoid σ(x) = 1 / (1 + e^{−x}) of (3), with σ'(z) = σ(z)(1 − σ(z)) = a (1 − a). */

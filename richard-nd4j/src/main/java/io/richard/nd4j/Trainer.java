@@ -19,7 +19,7 @@ import io.richard.api.spec.LayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.api.train.TrainingListener;
-import io.richard.nd4j.layer.Blas;
+import io.richard.nd4j.kernel.Blas;
 import io.richard.nd4j.layer.TrainingStep;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import io.richard.api.ConfigException;
 import io.richard.api.Layer;
 import io.richard.api.Loss;
@@ -15,9 +17,11 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.nd4j.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -140,10 +144,21 @@ class NetworkTest {
         assertArrayEquals(new int[] {1}, Network.argmax(Nd4j.createFromArray(new double[][] {{0.1, 0.9, 0.9}})));
     }
 
-    @ParameterizedTest(name = "{0} samples of {2}×{1}×{4}, kernel width {3}")
-    @CsvSource({"3, 4, 5, 2, 2", "1, 4, 5, 2, 2", "2, 3, 5, 2, 2", "3, 4, 6, 3, 2", "2, 3, 6, 3, 2", "3, 4, 5, 2, 22",
-            "1, 3, 5, 2, 22"})
-    void wholeNetworkGradientMatchesFiniteDifferences(int samples, int height, int width, int kW, int depth) {
+    static Stream<Kernels> bothKernels() {
+        return Stream.of(Kernels.plain(), Kernels.fast());
+    }
+
+    static Stream<Arguments> networkGradientCases() {
+        int[][] cases = {{3, 4, 5, 2, 2}, {1, 4, 5, 2, 2}, {2, 3, 5, 2, 2}, {3, 4, 6, 3, 2}, {2, 3, 6, 3, 2},
+            {3, 4, 5, 2, 22}, {1, 3, 5, 2, 22}};
+        return Stream.of(Kernels.plain(), Kernels.fast()).flatMap(kernels -> Arrays.stream(cases)
+                .map(c -> Arguments.of(kernels, c[0], c[1], c[2], c[3], c[4])));
+    }
+
+    @ParameterizedTest(name = "{0}: {1} samples of {3}×{2}×{5}, kernel width {4}")
+    @MethodSource("networkGradientCases")
+    void wholeNetworkGradientMatchesFiniteDifferences(Kernels kernels, int samples, int height, int width, int kW,
+            int depth) {
         // 5×4×2 → conv 2 kernels of kW=2, kH=3 → 4×2×2 → pool 2×1 → 2×2×2 → dense 3 → output 2 (quadratic cost);
         // height 3 gives the pooling a convolution output one row high (the pooling takes views of that view).
         // Width 6 with kW = 3: the convolution's full rows (6 wide) hold 3 pooling regions, the pooling computes
@@ -156,7 +171,7 @@ class NetworkTest {
                 .dense(3, 0.1)
                 .output(2, 0.1);
         Shape input = new Shape(width, height, depth);
-        Network network = Network.create(input, spec, 5, DataType.DOUBLE);
+        Network network = Network.create(Network.defaultModel(input, spec), 5, DataType.DOUBLE, kernels);
         // Move away from the initial point (small weights, zero biases) to a generic one.
         Nd4j.getRandom().setSeed(77);
         for (Layer layer : network.layers()) {
@@ -181,15 +196,16 @@ class NetworkTest {
         }
     }
 
-    @Test
-    void denseAfterConvFlattensInTheReferenceOrder() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bothKernels")
+    void denseAfterConvFlattensInTheReferenceOrder(Kernels implementation) {
         // Input W=3, H=2, C=2. A conv of 2 kernels 1×1 with identity weights (W[d][k] = 1 if d = k) and zero
         // biases copies the (positive) input: feature map d at (x, y) is input channel d at (x, y). A dense layer
         // of 12 neurons with the identity weight matrix then has z_i = (its input i), so neuron i shows which
         // feature-map element meets weight column i. The reference's order is column = d·W'·H' + y·W' + x.
         Shape input = new Shape(3, 2, 2);
         NetworkSpec spec = NetworkSpec.builder().convolutional(2, 1, 1, 0.1).dense(12, 0.1).output(2, 0.1);
-        Network network = Network.create(input, spec, 0, DataType.DOUBLE);
+        Network network = Network.create(Network.defaultModel(input, spec), 0, DataType.DOUBLE, implementation);
         Layer conv = network.layers().get(0);
         Layer dense = network.layers().get(1);
         INDArray kernels = conv.parameters().get(0).value();               // (D, C, kH, kW) = (2, 2, 1, 1)
@@ -210,7 +226,8 @@ class NetworkTest {
                 for (int xx = 0; xx < 3; xx++) {
                     int column = d * 3 * 2 + yy * 3 + xx;
                     double element = 0.1 * (column + 1);
-                    assertEquals(element, convOut.getDouble(yy, 0, xx, d), 1e-12, "conv copies the input");   // (H, N, W, D)
+                    assertEquals(element, implementation.flat(convOut, conv.outputShape()).getDouble(0, column), 1e-12,
+                            "conv copies the input");
                     // (4), (5): neuron `column` sees exactly this element, a = σ(element)
                     assertEquals(1 / (1 + Math.exp(-element)), denseOut.getDouble(0, column), 1e-12,
                             "feature map " + d + " (x=" + xx + ", y=" + yy + ") meets dense column " + column);

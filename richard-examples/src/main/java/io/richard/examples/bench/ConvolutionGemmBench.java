@@ -1,8 +1,8 @@
 package io.richard.examples.bench;
 
 import java.util.concurrent.TimeUnit;
-import io.richard.nd4j.layer.Blas;
-import io.richard.nd4j.layer.Blas.Matrix;
+import io.richard.nd4j.kernel.Blas;
+import io.richard.nd4j.kernel.Blas.Matrix;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

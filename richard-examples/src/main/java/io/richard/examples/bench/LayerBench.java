@@ -11,7 +11,7 @@ import io.richard.nd4j.ReferenceInitializer;
 import io.richard.nd4j.Sigmoid;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;
-import io.richard.nd4j.layer.Layouts;
+import io.richard.nd4j.kernel.Layouts;
 import io.richard.nd4j.layer.MaxPoolingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

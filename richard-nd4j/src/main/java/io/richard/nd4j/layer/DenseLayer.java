@@ -7,6 +7,8 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
+import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.kernel.LinearKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * (14)–(17), whose incoming gradient comes from the loss.
  *
  * <p>Batched over the mini-batch: the input A is (N, n_in), one sample per row; {@code W} is (n_out, n_in)
- * exactly as in (1) and {@code b} is (1, n_out). Forward is one gemm {@code Z = A·Wᵀ + b}; backward is
- * {@code ∇W = δᵀ·A} (9), {@code ∇b = Σ_n δ} (10), {@code ∇A = δ·W} (13).
+ * exactly as in (1) and {@code b} is (1, n_out). The products run in a {@link LinearKernel} of the network's
+ * {@link Kernels}.
  */
 public final class DenseLayer implements Layer {
 
@@ -25,26 +27,23 @@ public final class DenseLayer implements Layer {
     private final Shape outputShape;
     private final Activation activation;
     private final Dropout dropout;
+    private final Kernels kernels;
+    private final LinearKernel products;
 
     private final INDArray W;
     private final INDArray b;
     private final INDArray gradW;
     private final INDArray gradB;
     private final List<Parameter> parameters;
-    private final Buffers.PerMode buffers = new Buffers.PerMode();
-
-    // Kept from the last training-mode forward pass for backward.
-    private int inputRank;
-    private INDArray aPrev;
-    private INDArray a;
-    private INDArray dropoutMask;
 
     /**
      * @param W       weights (n_out, n_in), taken over (not copied)
      * @param b       biases (1, n_out), taken over
      * @param seed    seed of the dropout masks (unused without dropout)
+     * @param kernels the implementation of the products
      */
-    public DenseLayer(LayerSpec spec, Shape inputShape, Activation activation, INDArray W, INDArray b, long seed) {
+    public DenseLayer(LayerSpec spec, Shape inputShape, Activation activation, INDArray W, INDArray b, long seed,
+            Kernels kernels) {
         if (W.rank() != 2 || W.columns() != inputShape.size()) {
             throw new IllegalArgumentException("dense W must be (n_out, " + inputShape.size() + "), got "
                     + java.util.Arrays.toString(W.shape()));
@@ -57,6 +56,8 @@ public final class DenseLayer implements Layer {
         this.outputShape = Shape.flat(W.rows());
         this.activation = activation;
         this.dropout = new Dropout(spec.dropoutRate(), seed);
+        this.kernels = kernels;
+        this.products = kernels.dense(inputShape, (int) W.rows());
         this.W = W;
         this.b = b.reshape(1, W.rows());
         this.gradW = Nd4j.zerosLike(W);
@@ -64,48 +65,26 @@ public final class DenseLayer implements Layer {
         this.parameters = List.of(new Parameter("W", this.W, gradW), new Parameter("b", this.b, gradB));
     }
 
-    @Override
-    public INDArray forward(INDArray input, Mode mode) {
-        Buffers buffers = this.buffers.of(mode);
-        long n = Layouts.batchSize(input);
-        INDArray aPrev = input.rank() == 2 ? input
-                : Layouts.flatInto(input, inputShape, buffers.get("aPrev", input.dataType(), n, inputShape.size()),
-                        buffers);
-        INDArray z = buffers.get("z", W.dataType(), n, W.rows());
-        Blas.gemm(buffers.ones(W.dataType(), n, 1), false, b, false, z, 1.0, 0.0);   // z = b in every row, then
-        Blas.gemm(aPrev, false, W, true, z, 1.0, 1.0);                    // (4) z = W a^{l-1} + b, per row
-        INDArray a = activation.applyInPlace(z);                          // (5) a = σ(z); σ' needs only a
-        if (mode == Mode.INFERENCE) {
-            return a;
-        }
-        this.inputRank = input.rank();
-        this.aPrev = aPrev;
-        this.a = a;
-        if (!dropout.active()) {
-            return a;
-        }
-        dropoutMask = dropout.mask(buffers.get("mask", a.dataType(), a.shape()));   // inverted dropout
-        return buffers.get("dropped", a.dataType(), a.shape()).assign(a).muli(dropoutMask);
+    /** A layer on the backend's default kernels ({@link Kernels#forBackend()}). */
+    public DenseLayer(LayerSpec spec, Shape inputShape, Activation activation, INDArray W, INDArray b, long seed) {
+        this(spec, inputShape, activation, W, b, seed, Kernels.forBackend());
     }
 
     @Override
-    public INDArray backward(INDArray gradOutput, boolean inputGradient) {
-        Buffers buffers = this.buffers.of(Mode.TRAINING);
-        INDArray gradA = dropout.active()
-                ? buffers.get("gradA", a.dataType(), a.shape()).assign(gradOutput).muli(dropoutMask) : gradOutput;
-        INDArray delta = activation.delta(gradA, a, buffers.get("delta", a.dataType(), a.shape())); // (8) δ = ∇a C ⊙ σ'(z)
-        Blas.gemm(delta, true, aPrev, false, gradW, 1.0, 0.0);            // (9) ∇W C = δ ⊗ a^{l-1}, summed over N
-        Blas.gemm(buffers.ones(W.dataType(), delta.rows(), 1), true, delta, false, gradB, 1.0, 0.0); // (10) ∇b C = δ, summed over N
-        if (!inputGradient) {
-            return null;
-        }
-        INDArray gradInput = buffers.get("gradInput", delta.dataType(), delta.rows(), W.columns());
-        Blas.gemm(delta, false, W, false, gradInput, 1.0, 0.0);           // (13) ∇a^{l-1} C = Wᵀ δ, per row
-        if (inputRank == 2) {
-            return gradInput;
-        }
-        return Layouts.spatialInto(gradInput, inputShape, buffers.get("gradInputSpatial", delta.dataType(),
-                Layouts.spatialShape(delta.rows(), inputShape)), buffers);
+    public INDArray forward(INDArray aPrev, Mode mode) {
+        INDArray z = products.weightedSums(aPrev, W, b, mode);            // (4) z = W a^{l−1} + b
+        INDArray a = products.activate(activation, z, mode);              // (5) a = σ(z)
+        return dropout.apply(a, mode);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradA, boolean inputGradient) {
+        INDArray delta = products.delta(activation, dropout.gate(gradA)); // (8) δ = ∇a C ⊙ σ'(z)
+        products.weightGradient(delta, gradW);                            // (9) ∇W C = δ ⊗ a^{l−1}, Σ over the mini-batch
+        products.biasGradient(delta, gradB);                              // (10) ∇b C = δ, Σ over the mini-batch
+        return inputGradient
+                ? products.inputGradient(delta, W)                        // (13) ∇a^{l−1} C = Wᵀ δ
+                : null;
     }
 
     @Override
@@ -140,5 +119,10 @@ public final class DenseLayer implements Layer {
     /** The biases b, (1, n_out). */
     public INDArray biases() {
         return b;
+    }
+
+    /** The implementation of the products this layer runs on. */
+    public Kernels implementation() {
+        return kernels;
     }
 }

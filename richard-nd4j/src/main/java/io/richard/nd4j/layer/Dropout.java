@@ -1,5 +1,9 @@
 package io.richard.nd4j.layer;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import io.richard.api.Mode;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.api.rng.Random;
@@ -22,6 +26,10 @@ final class Dropout {
     private final long seed;
     private final Random random;
     private long draws;
+    /** The mask, the dropped activations and the gated gradient, one array per name and shape, reused. */
+    private final Map<String, INDArray> arrays = new HashMap<>();
+    /** The mask of the last training pass. */
+    private INDArray mask;
 
     Dropout(double rate, long seed) {
         this.rate = rate;
@@ -33,10 +41,36 @@ final class Dropout {
         return rate > 0;
     }
 
+    /**
+     * In a training pass with dropout, a ⊙ a new mask (1 / (1 − p) where a unit is kept, 0 where it is dropped);
+     * otherwise {@code a} itself.
+     */
+    INDArray apply(INDArray a, Mode mode) {
+        if (!active() || mode != Mode.TRAINING) {
+            return a;
+        }
+        mask = mask(array("mask", a));
+        return array("dropped", a).assign(a).muli(mask);
+    }
+
+    /** ∇a C ⊙ the mask of the last training pass (dropped units get no gradient); ∇a C itself without dropout. */
+    INDArray gate(INDArray gradA) {
+        if (!active()) {
+            return gradA;
+        }
+        return array("gated", gradA).assign(gradA).muli(mask);
+    }
+
     /** Fills {@code mask} with the draw of the current position: 1 / (1 − p) where kept, 0 where dropped. */
     INDArray mask(INDArray mask) {
         random.setSeed(TrainingStep.maskSeed(seed, draws++));
         Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1.0 - rate), random);
         return mask.divi(1.0 - rate);
+    }
+
+    /** The array called {@code name} shaped like {@code like} (C order), made on first use. */
+    private INDArray array(String name, INDArray like) {
+        return arrays.computeIfAbsent(name + like.dataType() + Arrays.toString(like.shape()),
+                key -> Nd4j.create(like.dataType(), like.shape()));
     }
 }

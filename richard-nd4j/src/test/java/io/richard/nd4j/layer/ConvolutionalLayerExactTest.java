@@ -1,5 +1,6 @@
 package io.richard.nd4j.layer;
 
+import io.richard.nd4j.kernel.Layouts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import java.util.Arrays;
 import io.richard.api.Shape;

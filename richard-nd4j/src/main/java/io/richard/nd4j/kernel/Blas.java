@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;

@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +51,8 @@ class ReusedBuffersTest {
     @MethodSource("networks")
     void trainingWithEveryReusedBufferNaNBeforeEachMiniBatchGivesTheParametersOfAnUndisturbedRun(String name,
             NetworkSpec spec) {
-        Network undisturbed = Network.create(MNIST, spec, 0, DataType.FLOAT);
-        Network poisoned = Network.create(MNIST, spec, 0, DataType.FLOAT);
+        Network undisturbed = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
+        Network poisoned = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
         InMemoryDataSet data = data();
         int[] poisonings = {0};
 
@@ -79,7 +79,7 @@ class ReusedBuffersTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void inferenceWithEveryReusedBufferNaNGivesTheOutputsOfFreshBuffers(String name, NetworkSpec spec) {
-        Network network = Network.create(MNIST, spec, 0, DataType.FLOAT);
+        Network network = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
         INDArray x = data().features();
         INDArray expected = network.output(x).dup();
         network.forward(x, Mode.TRAINING);                    // the training buffers hold a pass's arrays too
@@ -90,23 +90,38 @@ class ReusedBuffersTest {
         assertTrue(expected.equalsWithEps(actual, 1e-6), name + ": " + actual);
     }
 
-    /** Sets every reused array of every layer of {@code network} (training and this thread's inference set). */
+    /**
+     * Sets every reused array of every layer of {@code network} (training and this thread's inference set): those of
+     * the kernel objects the layers hold.
+     */
     static void fillReusedBuffers(Network network, double value) {
         int found = 0;
         for (Layer layer : network.layers()) {
-            for (Field field : layer.getClass().getDeclaredFields()) {
-                if (field.getType() == Buffers.PerMode.class) {
-                    field.setAccessible(true);
-                    try {
-                        ((Buffers.PerMode) field.get(layer)).fill(value);
-                    } catch (IllegalAccessException e) {
-                        throw new AssertionError(e);
-                    }
+            for (Object kernel : fieldsOf(layer, o -> o instanceof LinearKernel || o instanceof PoolingKernel)) {
+                for (Object buffers : fieldsOf(kernel, o -> o instanceof Buffers.PerMode)) {
+                    ((Buffers.PerMode) buffers).fill(value);
                     found++;
                 }
             }
         }
         assertEquals(network.layers().size(), found, "one buffer set per layer");
+    }
+
+    /** The values of the fields of {@code object} that {@code kind} accepts. */
+    private static List<Object> fieldsOf(Object object, java.util.function.Predicate<Object> kind) {
+        List<Object> values = new ArrayList<>();
+        for (Field field : object.getClass().getDeclaredFields()) {
+            field.setAccessible(true);
+            try {
+                Object value = field.get(object);
+                if (kind.test(value)) {
+                    values.add(value);
+                }
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return values;
     }
 
     private static List<Parameter> parameters(Network network) {

@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +7,7 @@ import io.richard.api.Mode;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.Size2D;
+import io.richard.nd4j.layer.ConvolutionalLayer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,8 +40,8 @@ class GradientLayoutTest {
         ConvolutionalLayerSpec spec = new ConvolutionalLayerSpec(depth, new Size2D(kW, kH), 0.1, 1, 0);
         INDArray W = Nd4j.randn(DataType.DOUBLE, depth, input.depth(), kH, kW);
         INDArray b = Nd4j.randn(DataType.DOUBLE, 1, depth);
-        ConvolutionalLayer inPlace = new ConvolutionalLayer(spec, input, W.dup(), b.dup(), 1);
-        ConvolutionalLayer copied = new ConvolutionalLayer(spec, input, W.dup(), b.dup(), 1);
+        ConvolutionalLayer inPlace = new ConvolutionalLayer(spec, input, W.dup(), b.dup(), 1, Kernels.fast());
+        ConvolutionalLayer copied = new ConvolutionalLayer(spec, input, W.dup(), b.dup(), 1, Kernels.fast());
         INDArray x = Nd4j.randn(DataType.DOUBLE, n, input.size());
         INDArray a = inPlace.forward(x, Mode.TRAINING);
         copied.forward(x, Mode.TRAINING);

@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

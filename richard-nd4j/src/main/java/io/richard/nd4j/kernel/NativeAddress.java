@@ -1,4 +1,4 @@
-package io.richard.nd4j.layer;
+package io.richard.nd4j.kernel;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
