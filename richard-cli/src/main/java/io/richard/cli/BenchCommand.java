@@ -103,12 +103,12 @@ final class BenchCommand implements Callable<Integer> {
         Hyperparams configured = model.network().hyperparams();
         ModelSpec timed = model.withNetwork(model.network().withHyperparams(
                 new Hyperparams(epochs, train.size(), configured.miniBatchSize())));
-        Network network = Network.create(timed, 0);
+        Network network = engine.onKernels(Network.create(timed, 0));
         int split = engine.splitThreads(network);
         out.printf(Locale.ROOT, "setup net=%s jvm_to_ready_sec=%.2f data_load_sec=%.2f train_samples=%d "
-                        + "test_samples=%d mini_batch=%d training_threads=%d backend=\"%s\"%n",
+                        + "test_samples=%d mini_batch=%d training_threads=%d kernels=%s backend=\"%s\"%n",
                 net, (System.currentTimeMillis() - jvmStart) / 1e3, loadSeconds, train.size(), test.size(),
-                configured.miniBatchSize(), split, Backend.describe());
+                configured.miniBatchSize(), split, engine.kernels().name(), Backend.describe());
         out.flush();
 
         List<EpochResult> results = new ArrayList<>();

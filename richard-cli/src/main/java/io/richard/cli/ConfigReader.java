@@ -55,14 +55,13 @@ public final class ConfigReader {
     /** What the values of the document's root and of the {@code training} section should be, in words. */
     private static final Map<String, String> EXPECTATIONS = Map.of(
             "", "a mapping with the keys data, dataLoader, classifier (and optionally training)",
-            "training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit",
+            "training", "a mapping with any of data, test, seed, shuffle, resize, limit",
             "training.data", "a path (a string)",
             "training.test", "a path (a string)",
             "training.seed", "an integer",
             "training.shuffle", "true or false",
             "training.resize", "true or false",
-            "training.limit", "a positive integer",
-            "training.testLimit", "a positive integer");
+            "training.limit", "a positive integer");
 
     private ConfigReader() {
     }
@@ -158,8 +157,7 @@ public final class ConfigReader {
     }
 
     /** The {@code training} section as written; see {@link TrainingOptions} for the meaning and defaults. */
-    record TrainingSection(String data, String test, Long seed, Boolean shuffle, Boolean resize, Integer limit,
-                           Integer testLimit) {
+    record TrainingSection(String data, String test, Long seed, Boolean shuffle, Boolean resize, Integer limit) {
 
         @JsonCreator
         static TrainingSection of(@JsonProperty("data") String data,
@@ -167,13 +165,9 @@ public final class ConfigReader {
                                   @JsonProperty("seed") Long seed,
                                   @JsonProperty("shuffle") Boolean shuffle,
                                   @JsonProperty("resize") Boolean resize,
-                                  @JsonProperty("limit") Integer limit,
-                                  @JsonProperty("testLimit") Integer testLimit) {
+                                  @JsonProperty("limit") Integer limit) {
             if (limit != null && limit <= 0) {
                 throw new ConfigException("training.limit must be a positive integer, got " + limit);
-            }
-            if (testLimit != null && testLimit <= 0) {
-                throw new ConfigException("training.testLimit must be a positive integer, got " + testLimit);
             }
             if (data != null && data.isBlank()) {
                 throw new ConfigException("training.data is empty; expected a path");
@@ -181,7 +175,7 @@ public final class ConfigReader {
             if (test != null && test.isBlank()) {
                 throw new ConfigException("training.test is empty; expected a path");
             }
-            return new TrainingSection(data, test, seed, shuffle, resize, limit, testLimit);
+            return new TrainingSection(data, test, seed, shuffle, resize, limit);
         }
 
         TrainingOptions resolve(Path baseDir) {
@@ -191,8 +185,7 @@ public final class ConfigReader {
                     seed == null ? 0 : seed,
                     shuffle != null && shuffle,
                     resize != null && resize,
-                    limit == null ? OptionalInt.empty() : OptionalInt.of(limit),
-                    testLimit == null ? OptionalInt.empty() : OptionalInt.of(testLimit));
+                    limit == null ? OptionalInt.empty() : OptionalInt.of(limit));
         }
 
         private static Path resolvePath(Path baseDir, String path) {

@@ -2,11 +2,21 @@ package io.richard.cli;
 
 import io.richard.nd4j.Network;
 import io.richard.nd4j.Trainer;
+import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import picocli.CommandLine.Option;
 
-/** Options of the commands that run a network: the ND4J backend and its threads. */
+/** Options of the commands that run a network: the ND4J backend, its threads and the layers' kernels. */
 final class EngineOptions {
+
+    /** The values of --kernels. */
+    enum KernelChoice { plain, fast }
+
+    @Option(names = "--kernels", paramLabel = "plain|fast",
+            description = "How the layers compute their sums: fast (scheduled for ND4J's CPU backend, the default "
+                    + "there) or plain (the equations as explicit array operations, any backend; slower). Both give "
+                    + "the same results up to float rounding.")
+    KernelChoice kernels;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads to use (default 1). For a network with a convolutional layer every mini-batch "
@@ -43,5 +53,23 @@ final class EngineOptions {
         if (threads != null) {
             Backend.threads(threads);
         }
+        kernels();
+    }
+
+    /** The kernels asked for with --kernels, else the backend's default. */
+    Kernels kernels() {
+        if (kernels == null) {
+            return Kernels.forBackend();
+        }
+        try {
+            return Kernels.named(kernels.name());
+        } catch (UnsupportedOperationException e) {
+            throw new UsageException("--kernels " + kernels + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code network} on the kernels asked for with --kernels (the same parameters); as it is without the option. */
+    Network onKernels(Network network) {
+        return kernels == null ? network : network.withKernels(kernels());
     }
 }

@@ -83,7 +83,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw new UsageException("standard input (-) is given for both MODEL and DATA; it can be read once");
             }
             SavedModel saved = Input.loadModel(model);
-            Network network = saved.network();
+            Network network = engine.onKernels(saved.network());
             ModelSpec modelSpec = network.model();
             boolean resizeValue = resize != null ? resize
                     : Boolean.parseBoolean(saved.metadata().getOrDefault("resize", "false"));

@@ -110,7 +110,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             SavedModel saved = Input.loadModel(model);
-            Network network = saved.network();
+            Network network = engine.onKernels(saved.network());
             DataSpec data = network.model().data();
             boolean resizeValue = resize != null ? resize
                     : Boolean.parseBoolean(saved.metadata().getOrDefault("resize", "false"));
