@@ -1,6 +1,8 @@
 package io.richard.cli;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +17,19 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.ObjectCodec;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.richard.api.ConfigException;
 import io.richard.api.DataException;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.io.DescriptionReader;
 import io.richard.nd4j.io.DescriptionReader.Document;
 import io.richard.nd4j.io.DescriptionReader.UnknownKeys;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.NodeEvent;
 
 /**
  * Reads a training config, YAML or JSON, strictly.
@@ -45,7 +52,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigReader {
 
-    private static final YAMLFactory YAML = new YAMLFactory();
+    private static final YAMLFactory YAML = new AnchoredYamlFactory();
     /** The most a config may hold: far more than any config needs, and a bound on what an endless input costs. */
     static final int MAX_CONFIG_BYTES = 16 << 20;
 
@@ -116,9 +123,11 @@ public final class ConfigReader {
     public static TrainingConfig parse(String text, String source, Path baseDir) {
         Document doc = document(text, source);
         List<String> warnings = new ArrayList<>();
-        ModelSpec model = doc.model("", Set.of(TRAINING), UnknownKeys.REJECT, warnings);
-        TrainingOptions training = doc.has(TRAINING)
-                ? doc.bind(TRAINING, TrainingSection.class).resolve(baseDir) : TrainingOptions.defaults();
+        List<ConfigException> problems = new ArrayList<>();
+        ModelSpec model = doc.model("", Set.of(TRAINING), UnknownKeys.REJECT, warnings, problems);
+        TrainingSection section = doc.has(TRAINING) ? doc.bind(TRAINING, TrainingSection.class, problems) : null;
+        doc.throwIfAny(problems);                                    // every problem of the file, one line each
+        TrainingOptions training = section != null ? section.resolve(baseDir) : TrainingOptions.defaults();
         return new TrainingConfig(Path.of(source), model, training, warnings);
     }
 
@@ -126,8 +135,9 @@ public final class ConfigReader {
     private static Document document(String text, String source) {
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         boolean json = body.stripLeading().startsWith("{");
-        try (JsonParser parser = json ? DescriptionReader.JSON.createParser(body) : YAML.createParser(body)) {
-            return DescriptionReader.parse(parser, source, EXPECTATIONS);
+        try (JsonParser parser = json ? DescriptionReader.JSON.createParser(body)
+                : YAML.createParser(new StringReader(body))) {
+            return DescriptionReader.parse(parser, source, EXPECTATIONS, json ? null : YamlParser.NODES);
         } catch (JsonProcessingException e) {
             throw syntaxError(source, e, json);
         } catch (IOException e) {
@@ -154,6 +164,39 @@ public final class ConfigReader {
         }
         int newline = message.indexOf('\n');
         return (newline < 0 ? message : message.substring(0, newline)).trim();
+    }
+
+    /** Jackson's YAML parsers, made to tell the anchors written on values (see {@link YamlParser}). */
+    private static final class AnchoredYamlFactory extends YAMLFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected YAMLParser _createParser(Reader reader, IOContext context) throws IOException {
+            return new YamlParser(context, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, reader);
+        }
+    }
+
+    /**
+     * Jackson's YAML parser tells aliases ({@link #isCurrentAlias()}) but not the anchor written on a scalar (only
+     * on mappings and sequences): the event that made the current token has it.
+     */
+    private static final class YamlParser extends YAMLParser {
+        static final DescriptionReader.YamlNodes NODES = new DescriptionReader.YamlNodes() {
+            @Override
+            public String anchor(JsonParser parser) {
+                return ((YamlParser) parser)._lastEvent instanceof NodeEvent event ? event.getAnchor() : null;
+            }
+
+            @Override
+            public boolean alias(JsonParser parser) {
+                return ((YamlParser) parser).isCurrentAlias();
+            }
+        };
+
+        YamlParser(IOContext context, int parserFeatures, int yamlFeatures, LoaderOptions options, ObjectCodec codec,
+                   Reader reader) {
+            super(context, parserFeatures, yamlFeatures, options, codec, reader);
+        }
     }
 
     /** The {@code training} section as written; see {@link TrainingOptions} for the meaning and defaults. */

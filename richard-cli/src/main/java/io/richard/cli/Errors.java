@@ -60,7 +60,13 @@ final class Errors {
             message = "unexpected " + t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
                     + (verbose ? "" : " (run with --verbose to see the stack trace)");
         }
-        err.println("richard: error: " + oneLine(message));
+        if (t instanceof io.richard.api.ConfigException config && config.lines().size() > 1) {
+            for (String line : config.lines()) {                        // a config's problems, one line each
+                err.println("richard: error: " + oneLine(line));
+            }
+        } else {
+            err.println("richard: error: " + oneLine(message));
+        }
         if (verbose) {
             thrown.printStackTrace(err);
         }

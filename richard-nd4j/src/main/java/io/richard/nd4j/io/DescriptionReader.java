@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -95,6 +97,29 @@ public final class DescriptionReader {
     private static final Pattern CLASS_LABEL = Pattern.compile("(^|\\.)data\\.classes\\[\\d+]$");
     private static final Pattern LAYER_PREFIX = Pattern.compile("^(hiddenLayers\\[\\d+]|outputLayer)(?=: )");
     private static final String GPU = "classifier.network.gpu";
+    private static final String MERGE = "<<";
+    private static final Pattern NON_STANDARD = Pattern.compile("Non-standard token '([^']*)'");
+    private static final Pattern FEATURE = Pattern.compile(":? ?enable `[^`]*` to allow");
+    private static final Pattern CONSTRAINT = Pattern.compile(
+            "^(.*?) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+), from `StreamReadConstraints\\.getMax(\\w+)\\(\\)`\\)");
+    private static final Pattern POSITION = Pattern.compile(":(\\d+):(\\d+): ");
+
+    /** The most values aliases may add to a document: a "billion laughs" document would add billions. */
+    public static final int MAX_ALIASED_VALUES = 100_000;
+    /** The most problems reported for one document (the first ones, in the order they are written). */
+    public static final int MAX_PROBLEMS = 20;
+
+    /**
+     * What a YAML parser knows that JSON has not: anchors written on values ({@code &name}) and aliases to them
+     * ({@code *name}). With it, a {@link Document} resolves aliases and merge keys ({@code <<: *name}).
+     */
+    public interface YamlNodes {
+        /** The anchor written on the value at the parser's current token, or null. */
+        String anchor(JsonParser parser);
+
+        /** Whether the parser's current token, a string, is an alias (its text is then the anchor's name). */
+        boolean alias(JsonParser parser);
+    }
 
     private DescriptionReader() {
     }
@@ -111,7 +136,20 @@ public final class DescriptionReader {
      */
     public static Document parse(JsonParser parser, String source, Map<String, String> expectations)
             throws JsonProcessingException {
-        Document doc = new Document(source, expectations);
+        return parse(parser, source, expectations, null);
+    }
+
+    /**
+     * {@link #parse(JsonParser, String, Map)} for YAML: aliases are replaced by (copies of) the values their anchors
+     * name, with the positions where those values were written, and the entries of merge keys ({@code <<: *name}
+     * or {@code <<: [*a, *b]}) are added to their mapping where it does not set the key itself. Aliases may add
+     * at most {@value #MAX_ALIASED_VALUES} values.
+     *
+     * @param yaml the parser's anchors and aliases; null for JSON
+     */
+    public static Document parse(JsonParser parser, String source, Map<String, String> expectations, YamlNodes yaml)
+            throws JsonProcessingException {
+        Document doc = new Document(source, expectations, yaml);
         try {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -158,7 +196,34 @@ public final class DescriptionReader {
     /** {@code SOURCE:LINE:COLUMN: JSON syntax error: …} for a parser's syntax error. */
     public static ConfigException syntaxError(String source, JsonProcessingException e, String format) {
         return new ConfigException(position(source, e.getLocation()) + format + " syntax error: "
-                + ModelJson.clean(e.getOriginalMessage()), e);
+                + plain(ModelJson.clean(e.getOriginalMessage())), e);
+    }
+
+    /**
+     * A parser's message in the terms of the user's file, without the names of the parser's features and limits:
+     * {@code Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow} becomes
+     * "'NaN' is not a number JSON allows …", a nesting depth beyond {@code StreamReadConstraints}' becomes "the
+     * values nest deeper than 1000 levels …".
+     */
+    static String plain(String message) {
+        Matcher token = NON_STANDARD.matcher(message);
+        if (token.find()) {
+            return Quote.single(token.group(1)) + " is not a number JSON allows; write a finite number (NaN and"
+                    + " infinities cannot be config values)";
+        }
+        Matcher limit = CONSTRAINT.matcher(message);
+        if (limit.find()) {
+            String max = String.format(Locale.ROOT, "%,d", Long.parseLong(limit.group(3)));
+            return switch (limit.group(4)) {
+                case "NestingDepth" -> "the values nest deeper than " + max + " levels (a config nests 6 deep);"
+                        + " the file is not a config";
+                case "NumberLength" -> "a number is longer than " + max + " characters";
+                case "StringLength" -> "a string is longer than " + max + " characters";
+                case "NameLength" -> "a key is longer than " + max + " characters";
+                default -> "the file exceeds a limit of " + max + ": " + limit.group(1).toLowerCase(Locale.ROOT);
+            };
+        }
+        return FEATURE.matcher(message).replaceAll("").replaceAll("`[^`]*`", "").trim();
     }
 
     /** What the value at a path of a model description should be, in words, e.g. "a positive integer". */
@@ -238,19 +303,38 @@ public final class DescriptionReader {
         }
     }
 
+    /**
+     * One problem of a document: its message, the path it is about (problems at, above or below it are not
+     * reported again) and the path to mend so that reading can go on (null: leave the key out, or stop).
+     */
+    private record Problem(ConfigException error, String subject, String mend) {
+    }
+
     /** A parsed document: the tree and, for every path, where its key and its value were written. */
     public static final class Document {
         private final String source;
         private final Map<String, String> expectations;
+        private final YamlNodes yaml;
         private JsonNode root;
-        private final Map<String, JsonLocation> keyLocations = new HashMap<>();
-        private final Map<String, JsonLocation> valueLocations = new HashMap<>();
-        private final Map<String, JsonNode> nodes = new HashMap<>();
-        private final Map<String, List<String>> children = new LinkedHashMap<>();
+        // Sorted, so that everything below a path is one range (what an alias or a merge copies).
+        private final NavigableMap<String, JsonLocation> keyLocations = new TreeMap<>();
+        private final NavigableMap<String, JsonLocation> valueLocations = new TreeMap<>();
+        private final NavigableMap<String, JsonNode> nodes = new TreeMap<>();
+        private final NavigableMap<String, List<String>> children = new TreeMap<>();
+        /** The path of the value each anchor was written on. */
+        private final Map<String, String> anchors = new HashMap<>();
+        /** The anchors whose values are being read. */
+        private final Set<String> open = new HashSet<>();
+        private int aliased;
+        /** Problems found while parsing (nulls, duplicate keys, aliases), reported with the binding's. */
+        private final List<ConfigException> parseProblems = new ArrayList<>();
+        /** Paths whose problem is reported; problems that follow from it are not reported again. */
+        private final Set<String> reported = new HashSet<>();
 
-        private Document(String source, Map<String, String> expectations) {
+        private Document(String source, Map<String, String> expectations, YamlNodes yaml) {
             this.source = source;
             this.expectations = Map.copyOf(expectations);
+            this.yaml = yaml;
         }
 
         /** The name used in messages. */
@@ -276,22 +360,45 @@ public final class DescriptionReader {
          * @param unknown    whether an unknown key is an error or is ignored with a note
          * @param notes      receives one located line per thing worth telling that does not stop the reading
          *                   (the ignored GPU key, ignored unknown keys)
-         * @throws ConfigException one located line naming the key and what was expected
+         * @throws ConfigException the first problem, one located line naming the key and what was expected (a
+         *                         config reports them all: {@link #model(String, Set, UnknownKeys, List, List)})
          */
         public ModelSpec model(String base, Set<String> callerKeys, UnknownKeys unknown, List<String> notes) {
+            List<ConfigException> problems = new ArrayList<>();
+            ModelSpec model = model(base, callerKeys, unknown, notes, problems);
+            if (!problems.isEmpty()) {
+                throw problems.get(0);
+            }
+            return model;
+        }
+
+        /**
+         * {@link #model(String, Set, UnknownKeys, List)} that adds every problem of the document to
+         * {@code problems} (those found while parsing too) and returns null if there is any; the network is
+         * checked as a whole (shapes, output size) only when each part is valid.
+         */
+        public ModelSpec model(String base, Set<String> callerKeys, UnknownKeys unknown, List<String> notes,
+                               List<ConfigException> problems) {
+            takeParseProblems(problems);
             JsonNode node = base.isEmpty() ? root : nodes.get(base);
             if (node == null || !node.isObject()) {
-                throw error(valueLocation(base), base, "expected " + expected(base) + ", got "
-                        + (node == null ? "nothing" : describe(node)));
+                problems.add(error(valueLocation(base), base, "expected " + expected(base) + ", got "
+                        + (node == null ? "nothing" : describe(node))));
+                return null;
             }
             ObjectNode sections = ((ObjectNode) node).deepCopy();
             sections.remove(callerKeys);
-            Sections bound = bind(base, sections, Sections.class, unknown, callerKeys, notes);
+            int before = problems.size();
+            Sections bound = bind(base, sections, Sections.class, unknown, callerKeys, notes, problems);
+            if (bound == null || problems.size() > before || !problems.isEmpty()) {
+                return null;
+            }
             ModelSpec model;
             try {
                 model = new ModelSpec(bound.data(), bound.dataLoader(), bound.classifier());
             } catch (ConfigException e) {
-                throw locate(child(base, "classifier.network"), e.getMessage(), e);
+                problems.add(locate(child(base, "classifier.network"), e.getMessage(), e).error());
+                return null;
             }
             String gpu = child(base, GPU);
             if (nodes.containsKey(gpu)) {
@@ -306,43 +413,247 @@ public final class DescriptionReader {
          * located messages as the model description.
          */
         public <T> T bind(String path, Class<T> type) {
+            List<ConfigException> problems = new ArrayList<>();
+            T value = bind(path, type, problems);
+            if (!problems.isEmpty()) {
+                throw problems.get(0);
+            }
+            return value;
+        }
+
+        /** {@link #bind(String, Class)} that adds every problem to {@code problems} and returns null if any. */
+        public <T> T bind(String path, Class<T> type, List<ConfigException> problems) {
+            takeParseProblems(problems);
             JsonNode node = path.isEmpty() ? root : nodes.get(path);
             if (node == null) {
-                throw error(valueLocation(path), path, "missing; expected " + expected(path));
+                problems.add(error(valueLocation(path), path, "missing; expected " + expected(path)));
+                return null;
             }
-            return bind(path, node, type, UnknownKeys.REJECT, Set.of(), new ArrayList<>());
+            return bind(path, node, type, UnknownKeys.REJECT, Set.of(), new ArrayList<>(), problems);
+        }
+
+        /**
+         * One exception for the problems, one line each in the order they are written in the file (at most
+         * {@value #MAX_PROBLEMS}); nothing if there are none.
+         */
+        public void throwIfAny(List<ConfigException> problems) {
+            if (problems.isEmpty()) {
+                return;
+            }
+            List<ConfigException> sorted = new ArrayList<>(problems);
+            sorted.sort(java.util.Comparator.comparingLong(this::order));
+            if (sorted.size() == 1) {
+                throw sorted.get(0);
+            }
+            if (sorted.size() > MAX_PROBLEMS) {
+                int more = sorted.size() - MAX_PROBLEMS;
+                sorted = new ArrayList<>(sorted.subList(0, MAX_PROBLEMS));
+                sorted.add(new ConfigException(source + ": " + more + " more problem" + (more == 1 ? "" : "s")
+                        + " not shown; fix these first"));
+            }
+            throw new ConfigException(sorted);
+        }
+
+        /** Where a problem's message says it is written, as one number that sorts by line, then column. */
+        private long order(ConfigException problem) {
+            String message = String.valueOf(problem.getMessage());
+            if (message.startsWith(source)) {
+                Matcher at = POSITION.matcher(message);
+                if (at.region(source.length(), message.length()).lookingAt()) {
+                    return Long.parseLong(at.group(1)) * 1_000_000L + Math.min(999_999, Long.parseLong(at.group(2)));
+                }
+            }
+            return Long.MAX_VALUE;
+        }
+
+        private void takeParseProblems(List<ConfigException> problems) {
+            problems.addAll(parseProblems);
+            parseProblems.clear();
         }
 
         private <T> T bind(String base, JsonNode node, Class<T> type, UnknownKeys unknown, Set<String> callerKeys,
-                           List<String> notes) {
+                           List<String> notes, List<ConfigException> problems) {
             JsonNode working = node;
-            while (true) {
+            int before = problems.size();
+            // Each round binds until the first problem, reports it and mends the tree where it was (a placeholder
+            // of the right kind, or the unknown key left out), so the next round finds the next problem.
+            for (int round = 0; round < 4 * MAX_PROBLEMS; round++) {
                 try {
-                    return MAPPER.treeToValue(working, type);
+                    T value = MAPPER.treeToValue(working, type);
+                    return problems.size() == before ? value : null;
                 } catch (UnrecognizedPropertyException e) {
-                    if (unknown == UnknownKeys.REJECT || e.getPath().size() < 1) {
-                        throw translate(e, base, callerKeys);
-                    }
-                    // The C++ program keeps every key: leave this one out and bind again.
                     if (working == node) {
                         working = node.deepCopy();
                     }
-                    remove(working, e.getPath());
                     String path = child(base, pathOf(e.getPath()));
-                    notes.add(position(keyOrValueLocation(path)) + path + ": unknown key " + Quote.single(e.getPropertyName())
-                            + " ignored");
+                    if (unknown == UnknownKeys.REJECT || e.getPath().size() < 1) {
+                        report(problems, translate(e, base, callerKeys, working));
+                    } else {
+                        // The C++ program keeps every key: leave this one out and bind again.
+                        notes.add(position(keyOrValueLocation(path)) + path + ": unknown key "
+                                + Quote.single(e.getPropertyName()) + " ignored");
+                    }
+                    if (e.getPath().isEmpty() || !remove(working, e.getPath())) {
+                        return null;
+                    }
                 } catch (JsonMappingException e) {
-                    throw translate(e, base, callerKeys);
+                    if (working == node) {
+                        working = node.deepCopy();
+                    }
+                    Problem problem = translate(e, base, callerKeys, working);
+                    report(problems, problem);
+                    if (problems.size() - before >= MAX_PROBLEMS + 1 || !mend(working, base, problem)) {
+                        return null;
+                    }
                 } catch (JsonProcessingException e) {
-                    throw new ConfigException(source + ": " + firstLine(e.getOriginalMessage()), e);
+                    problems.add(new ConfigException(source + ": " + firstLine(e.getOriginalMessage()), e));
+                    return null;
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(source + ": " + firstLine(e.getMessage()), e);
+                    problems.add(new ConfigException(source + ": " + firstLine(e.getMessage()), e));
+                    return null;
                 }
             }
+            return null;
         }
 
-        /** Removes the key a mapping error's path ends with from a tree. */
-        private static void remove(JsonNode tree, List<JsonMappingException.Reference> path) {
+        /** Adds a problem unless it follows from one already reported (at, above or below the same path). */
+        private void report(List<ConfigException> problems, Problem problem) {
+            for (String path : reported) {
+                if (related(path, problem.subject())) {
+                    return;
+                }
+            }
+            reported.add(problem.subject());
+            problems.add(problem.error());
+        }
+
+        private static boolean related(String a, String b) {
+            return a.equals(b) || under(a, b) || under(b, a);
+        }
+
+        /** Whether {@code path} is below {@code parent}. */
+        private static boolean under(String path, String parent) {
+            return parent.isEmpty() || path.startsWith(parent + ".") || path.startsWith(parent + "[");
+        }
+
+        /**
+         * Mends the tree where a problem is so that binding can go on: a valid placeholder of the kind expected
+         * replaces the value (or fills in a missing key); false where nothing sensible can be put.
+         */
+        private boolean mend(JsonNode tree, String base, Problem problem) {
+            String path = problem.mend();
+            if (path == null || !under(path, base) && !path.equals(base) || path.equals(base)) {
+                return false;
+            }
+            String relative = base.isEmpty() ? path : path.substring(base.length() + 1);
+            String last = lastSegment(path);
+            String parentPath = parentPath(relative);
+            JsonNode parent = at(tree, parentPath);
+            if (last.equals("min") || last.equals("max")) {
+                return mendAt(tree, parentPath, placeholder(parentPath(path), "normalization"));   // both together
+            }
+            if (last.equals("type") && parent != null && parentPath.endsWith("outputLayer")) {
+                return parent instanceof ObjectNode object && object.remove("type") != null;
+            }
+            if (last.equals("type")) {
+                return mendAt(tree, parentPath, placeholder(parentPath(path), "[layer]"));
+            }
+            JsonNode value = placeholder(path, last);
+            return value != null && mendAt(tree, relative, value);
+        }
+
+        /** Puts {@code value} at the path {@code relative} of {@code tree} (replacing or adding it). */
+        private static boolean mendAt(JsonNode tree, String relative, JsonNode value) {
+            if (value == null) {
+                return false;
+            }
+            if (relative.isEmpty()) {
+                return false;
+            }
+            JsonNode parent = at(tree, parentPath(relative));
+            String last = lastSegment(relative);
+            if (last.startsWith("[") && parent instanceof ArrayNode array) {
+                int index = Integer.parseInt(last.substring(1, last.length() - 1));
+                if (index >= array.size()) {
+                    return false;
+                }
+                array.set(index, value);
+                return true;
+            }
+            if (parent instanceof ObjectNode object) {
+                if (value.equals(object.get(last))) {
+                    return false;                                    // no progress: the same problem again
+                }
+                object.set(last, value);
+                return true;
+            }
+            return false;
+        }
+
+        /** The node at a path like {@code classifier.network.hiddenLayers[1]} below {@code tree}, or null. */
+        private static JsonNode at(JsonNode tree, String relative) {
+            JsonNode node = tree;
+            if (relative.isEmpty()) {
+                return node;
+            }
+            Matcher segment = Pattern.compile("([^.\\[\\]]+)|\\[(\\d+)]").matcher(relative);
+            while (segment.find() && node != null) {
+                node = segment.group(1) != null ? node.get(segment.group(1)) : node.get(Integer.parseInt(segment.group(2)));
+            }
+            return node;
+        }
+
+        /** A valid value for the key {@code last} at {@code path}, or null if none is known. */
+        private JsonNode placeholder(String path, String last) {
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            String parent = lastSegment(parentPath(path));
+            switch (last) {
+                case "normalization":
+                    return f.objectNode().put("min", 0).put("max", 1);
+                case "shape":
+                    return f.arrayNode().add(1).add(1).add(1);
+                case "kernelSize":
+                case "regionSize":
+                    return f.arrayNode().add(1).add(1);
+                case "classes":
+                    return f.arrayNode().add("0");
+                case "hiddenLayers":
+                    return f.arrayNode();
+                case "[layer]":
+                    ObjectNode layer = f.objectNode().put("type", "maxPooling");
+                    layer.set("regionSize", f.arrayNode().add(1).add(1));
+                    return layer;
+                case "outputLayer":
+                    return f.objectNode().put("size", 1).put("learnRate", 0.0);
+                case "hyperparams":
+                    return f.objectNode().put("epochs", 0).put("batchSize", 1).put("miniBatchSize", 1);
+                case "dataLoader":
+                    return f.objectNode().put("fetchSize", 1);
+                case "learnRateDecay":
+                    return f.numberNode(1.0);
+                default:
+                    break;
+            }
+            if (last.startsWith("[")) {
+                if (parent.equals("hiddenLayers")) {
+                    return placeholder(path, "[layer]");
+                }
+                if (parent.equals("classes")) {
+                    return f.textNode("\u0000placeholder " + path);
+                }
+            }
+            return switch (expected(path)) {
+                case "a positive integer" -> f.numberNode(1);
+                case "an integer >= 0", "an integer" -> f.numberNode(0);
+                case "a number" -> f.numberNode(0.0);
+                case "true or false" -> f.booleanNode(false);
+                case "a path (a string)", "a class label" -> f.textNode("placeholder");
+                default -> null;
+            };
+        }
+
+        /** Removes the key a mapping error's path ends with from a tree; false if it is not there. */
+        private static boolean remove(JsonNode tree, List<JsonMappingException.Reference> path) {
             JsonNode node = tree;
             for (int i = 0; i < path.size() - 1 && node != null; i++) {
                 JsonMappingException.Reference reference = path.get(i);
@@ -350,9 +661,7 @@ public final class DescriptionReader {
                         : node.get(reference.getIndex());
             }
             String key = path.get(path.size() - 1).getFieldName();
-            if (!(node instanceof ObjectNode object) || key == null || object.remove(key) == null) {
-                throw new IllegalStateException("cannot leave out the unknown key at " + pathOf(path));
-            }
+            return node instanceof ObjectNode object && key != null && object.remove(key) != null;
         }
 
         String expected(String path) {
@@ -360,37 +669,46 @@ public final class DescriptionReader {
             return words != null ? words : DescriptionReader.expected(path);
         }
 
-        /** Reads the value at the parser's current token, recording locations; rejects nulls and duplicates. */
+        /**
+         * Reads the value at the parser's current token, recording locations. A null or a duplicate key is a
+         * problem (reported with the others; the key is left out); a YAML alias is the value of its anchor.
+         */
         private JsonNode value(JsonParser p, String path) throws IOException {
             JsonLocation location = p.currentTokenLocation();
+            JsonToken token = p.currentToken();
+            if (yaml != null && token == JsonToken.VALUE_STRING && yaml.alias(p)) {
+                return alias(p.getText(), path, location);
+            }
+            String anchor = yaml == null ? null : yaml.anchor(p);
+            if (anchor != null) {
+                open.add(anchor);                                    // an alias inside this value cannot name it
+            }
+            try {
+                return value(p, path, location, token, anchor);
+            } finally {
+                if (anchor != null) {
+                    open.remove(anchor);
+                }
+            }
+        }
+
+        private JsonNode value(JsonParser p, String path, JsonLocation location, JsonToken token, String anchor)
+                throws IOException {
             valueLocations.put(path, location);
             JsonNodeFactory f = JsonNodeFactory.instance;
             JsonNode node;
-            JsonToken token = p.currentToken();
             switch (token) {
-                case START_OBJECT -> {
-                    ObjectNode object = f.objectNode();
-                    List<String> keys = new ArrayList<>();
-                    children.put(path, keys);
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String key = p.currentName();
-                        String keyPath = child(path, key);
-                        if (object.has(key)) {
-                            throw error(p.currentTokenLocation(), keyPath, "duplicate key " + Quote.single(key)
-                                    + " (first written at line " + keyLocations.get(keyPath).getLineNr() + ")");
-                        }
-                        keyLocations.put(keyPath, p.currentTokenLocation());
-                        keys.add(key);
-                        p.nextToken();
-                        object.set(key, value(p, keyPath));
-                    }
-                    node = object;
-                }
+                case START_OBJECT -> node = object(p, path, f);
                 case START_ARRAY -> {
                     ArrayNode array = f.arrayNode();
                     int index = 0;
                     while (p.nextToken() != JsonToken.END_ARRAY) {
-                        array.add(value(p, path + "[" + index++ + "]"));
+                        JsonNode item = value(p, path + "[" + index + "]");
+                        if (item == null) {
+                            item = f.nullNode();                     // reported; keeps the indices as written
+                        }
+                        array.add(item);
+                        index++;
                     }
                     node = array;
                 }
@@ -402,16 +720,160 @@ public final class DescriptionReader {
                 };
                 case VALUE_NUMBER_FLOAT -> node = DoubleNode.valueOf(p.getDoubleValue());
                 case VALUE_TRUE, VALUE_FALSE -> node = BooleanNode.valueOf(token == JsonToken.VALUE_TRUE);
-                case VALUE_NULL -> throw error(keyLocations.getOrDefault(path, location), path,
-                        "no value (null); expected " + expected(path)
-                        + (keyLocations.containsKey(path) ? ", or leave the key out" : ""));
-                default -> throw error(location, path, "unsupported value; expected " + expected(path));
+                case VALUE_NULL -> {
+                    problem(error(keyLocations.getOrDefault(path, location), path,
+                            "no value (null); expected " + expected(path)
+                            + (keyLocations.containsKey(path) ? ", or leave the key out" : "")), path);
+                    valueLocations.remove(path);
+                    return null;
+                }
+                default -> {
+                    problem(error(location, path, "unsupported value; expected " + expected(path)), path);
+                    valueLocations.remove(path);
+                    return null;
+                }
             }
             if (CLASS_LABEL.matcher(path).find() && node.isValueNode() && !node.isTextual()) {
                 node = TextNode.valueOf(p.getText());      // classes: [0, 1, 2] means the labels "0", "1", "2"
             }
             nodes.put(path, node);
+            if (anchor != null) {
+                anchors.put(anchor, path);
+            }
             return node;
+        }
+
+        /** A mapping: its keys in order, duplicates and nulls reported and left out, merge keys applied. */
+        private ObjectNode object(JsonParser p, String path, JsonNodeFactory f) throws IOException {
+            ObjectNode object = f.objectNode();
+            List<String> keys = new ArrayList<>();
+            children.put(path, keys);
+            List<String> merges = new ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                String keyPath = child(path, key);
+                JsonLocation keyLocation = p.currentTokenLocation();
+                if (object.has(key) || keys.contains(key) || yaml != null && key.equals(MERGE) && !merges.isEmpty()) {
+                    JsonLocation first = keyLocations.get(keyPath);
+                    problem(error(keyLocation, keyPath, "duplicate key " + Quote.single(key)
+                            + (first == null ? "" : " (first written at line " + first.getLineNr() + ")")), null);
+                    p.nextToken();
+                    p.skipChildren();
+                    continue;
+                }
+                p.nextToken();
+                if (yaml != null && key.equals(MERGE)) {
+                    merges.addAll(mergeSources(p, keyPath, keyLocation));
+                    continue;
+                }
+                keyLocations.put(keyPath, keyLocation);
+                keys.add(key);
+                JsonNode value = value(p, keyPath);
+                if (value != null) {
+                    object.set(key, value);
+                } else {
+                    keys.remove(key);
+                }
+            }
+            // Merged entries come after the mapping's own, which they never replace; earlier sources win.
+            for (String source : merges) {
+                JsonNode merged = nodes.get(source);
+                for (String key : children.getOrDefault(source, List.of())) {
+                    if (!object.has(key) && merged.has(key)) {
+                        object.set(key, copyBelow(child(source, key), child(path, key), merged.get(key)));
+                        keys.add(key);
+                    }
+                }
+            }
+            return object;
+        }
+
+        /** The paths of the mappings a merge key's value names: an alias of a mapping, or a list of them. */
+        private List<String> mergeSources(JsonParser p, String keyPath, JsonLocation keyLocation) throws IOException {
+            JsonNode value = value(p, keyPath);
+            List<String> sources = new ArrayList<>();
+            if (value != null && value.isObject()) {
+                sources.add(keyPath);
+            } else if (value != null && value.isArray()) {
+                for (int i = 0; i < value.size(); i++) {
+                    if (!value.get(i).isObject()) {
+                        sources.clear();
+                        break;
+                    }
+                    sources.add(keyPath + "[" + i + "]");
+                }
+            }
+            if (sources.isEmpty() && value != null) {
+                problem(error(keyLocation, keyPath, "the merge key << takes a mapping or a list of mappings (e.g."
+                        + " <<: *defaults), got " + describe(value)), keyPath);
+            }
+            return sources;
+        }
+
+        /**
+         * The value of an alias: a copy of the value its anchor was written on, with that value's positions, so
+         * a problem inside it is shown where it is written; the alias itself is the value's position.
+         */
+        private JsonNode alias(String name, String path, JsonLocation location) {
+            String anchored = anchors.get(name);
+            if (open.contains(name)) {
+                problem(error(location, path, "the alias *" + Quote.text(name) + " is inside the value its anchor &"
+                        + Quote.text(name) + " is written on"), path);
+                return null;
+            }
+            if (anchored == null) {
+                valueLocations.put(path, location);
+                problem(error(location, path, "the alias *" + Quote.text(name) + " names no anchor &"
+                        + Quote.text(name) + " written before it"), path);
+                valueLocations.remove(path);
+                return null;
+            }
+            valueLocations.put(path, location);
+            return copyBelow(anchored, path, nodes.get(anchored));
+        }
+
+        /** A copy of {@code value} (at {@code from}) for {@code to}, with the positions of everything below it. */
+        private JsonNode copyBelow(String from, String to, JsonNode value) {
+            int values = 0;
+            for (String key : nodes.subMap(from, true, from + "\uffff", true).keySet()) {
+                if (key.equals(from) || under(key, from)) {
+                    values++;
+                }
+            }
+            aliased += values;
+            if (aliased > MAX_ALIASED_VALUES) {
+                throw error(valueLocations.getOrDefault(to, valueLocations.get(from)), to, "aliases add more than "
+                        + String.format(Locale.ROOT, "%,d", MAX_ALIASED_VALUES) + " values to the document (a config"
+                        + " holds a few hundred); is it a \"billion laughs\" document?");
+            }
+            copyRange(nodes, from, to, JsonNode::deepCopy);
+            copyRange(valueLocations, from, to, l -> l);
+            copyRange(keyLocations, from, to, l -> l);
+            copyRange(children, from, to, ArrayList::new);
+            JsonNode copy = value.deepCopy();
+            nodes.put(to, copy);
+            return copy;
+        }
+
+        /** Copies the entries at and below {@code from} to the same places below {@code to}. */
+        private static <V> void copyRange(NavigableMap<String, V> map, String from, String to,
+                                          java.util.function.UnaryOperator<V> copy) {
+            Map<String, V> added = new HashMap<>();
+            for (Map.Entry<String, V> entry : map.subMap(from, true, from + "\uffff", true).entrySet()) {
+                String key = entry.getKey();
+                if (key.equals(from) || under(key, from)) {
+                    added.put(to + key.substring(from.length()), copy.apply(entry.getValue()));
+                }
+            }
+            map.putAll(added);
+        }
+
+        /** Records a problem found while parsing; {@code path}, if given, is not reported again. */
+        private void problem(ConfigException error, String path) {
+            parseProblems.add(error);
+            if (path != null) {
+                reported.add(path);
+            }
         }
 
         /** "SOURCE:LINE:COLUMN: " for a location, or "SOURCE: " without one. */
@@ -440,8 +902,11 @@ public final class DescriptionReader {
             }
         }
 
-        /** Translates a Jackson binding error at {@code base} into a located one-line message. */
-        private ConfigException translate(JsonMappingException e, String base, Set<String> callerKeys) {
+        /**
+         * Translates a Jackson binding error at {@code base} into a located one-line message, the path it is about
+         * and where to mend the tree ({@code tree}, the value at {@code base} being bound) to go on.
+         */
+        private Problem translate(JsonMappingException e, String base, Set<String> callerKeys, JsonNode tree) {
             String path = child(base, pathOf(e.getPath()));
             if (e instanceof UnrecognizedPropertyException unknown) {
                 String key = unknown.getPropertyName();
@@ -452,10 +917,10 @@ public final class DescriptionReader {
                 if (parentPath(path).equals(base)) {
                     callerKeys.stream().filter(k -> !known.contains(k)).forEach(known::add);
                 }
-                return withCause(unknownKey(path, key, known), e);
+                return new Problem(withCause(unknownKey(path, key, known), e), path, null);
             }
             if (e instanceof InvalidTypeIdException typeId) {
-                return withCause(typeError(path, typeId), e);
+                return new Problem(withCause(typeError(path, typeId), e), path, child(path, "type"));
             }
             if (e instanceof ValueInstantiationException && e.getCause() instanceof ConfigException cause) {
                 return locate(path, cause.getMessage(), e);
@@ -467,15 +932,19 @@ public final class DescriptionReader {
                 if (container != null) {
                     // A misspelt required key shows up as missing: name the misspelling instead.
                     List<String> known = knownKeys(container);
+                    JsonNode written = at(tree, parent.equals(base) ? "" : parent.substring(base.isEmpty() ? 0
+                            : base.length() + 1));
                     for (String key : children.getOrDefault(parent, List.of())) {
                         if (!known.isEmpty() && !known.contains(key) && !key.equals("type")
-                                && !(parent.equals(base) && callerKeys.contains(key))) {
-                            return withCause(unknownKey(child(parent, key), key, known), e);
+                                && !(parent.equals(base) && callerKeys.contains(key))
+                                && written != null && written.has(key)) {
+                            return new Problem(withCause(unknownKey(child(parent, key), key, known), e),
+                                    child(parent, key), path);
                         }
                     }
                 }
-                return withCause(error(keyOrValueLocation(parent), parent, "missing required key '"
-                        + lastSegment(path) + "'; expected " + expected(path)), e);
+                return new Problem(withCause(error(keyOrValueLocation(parent), parent, "missing required key '"
+                        + lastSegment(path) + "'; expected " + expected(path)), e), path, path);
             }
             JsonNode node = nodes.get(path);
             if (node != null) {
@@ -483,9 +952,10 @@ public final class DescriptionReader {
                 if (e.getCause() instanceof InputCoercionException || original.contains("out of range")) {
                     got = got + ", which is out of range";
                 }
-                return withCause(error(valueLocations.get(path), path, "expected " + expected(path) + ", got " + got), e);
+                return new Problem(withCause(error(valueLocations.get(path), path, "expected " + expected(path)
+                        + ", got " + got), e), path, path);
             }
-            return withCause(error(valueLocation(path), path, original), e);
+            return new Problem(withCause(error(valueLocation(path), path, original), e), path, path);
         }
 
         private ConfigException unknownKey(String path, String key, List<String> known) {
@@ -528,7 +998,7 @@ public final class DescriptionReader {
          * Places a validation message from the records (a {@link ConfigException}) at the key it is about: the
          * layer a network message starts with, then the first key of that object the message names.
          */
-        private ConfigException locate(String objectPath, String message, Exception cause) {
+        private Problem locate(String objectPath, String message, Exception cause) {
             String path = objectPath;
             Matcher layer = LAYER_PREFIX.matcher(message);
             if (objectPath.endsWith("classifier.network") && layer.find()) {
@@ -548,7 +1018,7 @@ public final class DescriptionReader {
                     text = text.substring(colon + 2);
                 }
             }
-            return withCause(error(valueLocation(path), path, text), cause);
+            return new Problem(withCause(error(valueLocation(path), path, text), cause), path, path);
         }
 
         private static ConfigException withCause(ConfigException e, Exception cause) {
