@@ -36,6 +36,11 @@ public final class Quote {
         return shorten(value, MAX_VALUE, KEEP_VALUE);
     }
 
+    /** The value on one line, at most {@code max} characters plus a count (for a key path, a file name). */
+    public static String text(CharSequence value, int max) {
+        return shorten(value, max, Math.max(1, max * 2 / 3));
+    }
+
     /**
      * A whole message on one line and at most {@value #MAX_MESSAGE} characters (a longer one keeps its start,
      * which names the file and the problem, and says how much was left out).

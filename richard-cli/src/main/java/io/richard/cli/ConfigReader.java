@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.ObjectCodec;
@@ -135,17 +136,19 @@ public final class ConfigReader {
     private static Document document(String text, String source) {
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         boolean json = body.stripLeading().startsWith("{");
-        try (JsonParser parser = json ? DescriptionReader.JSON.createParser(body)
-                : YAML.createParser(new StringReader(body))) {
-            return DescriptionReader.parse(parser, source, EXPECTATIONS, json ? null : YamlParser.NODES);
+        JsonParser parser = null;
+        try (JsonParser p = json ? DescriptionReader.JSON.createParser(body) : YAML.createParser(new StringReader(body))) {
+            parser = p;
+            return DescriptionReader.parse(p, source, EXPECTATIONS, json ? null : YamlParser.NODES);
         } catch (JsonProcessingException e) {
-            throw syntaxError(source, e, json);
+            throw syntaxError(source, e, json, parser == null ? null : parser.currentLocation());
         } catch (IOException e) {
             throw new ConfigException(source + ": cannot read the config: " + e.getMessage(), e);
         }
     }
 
-    private static ConfigException syntaxError(String source, JsonProcessingException e, boolean json) {
+    private static ConfigException syntaxError(String source, JsonProcessingException e, boolean json,
+                                               JsonLocation at) {
         if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
             String context = yaml.getContext() == null ? "" : " " + yaml.getContext().trim();
             String where = yaml.getContextMark() == null || yaml.getContext() == null ? ""
@@ -155,7 +158,7 @@ public final class ConfigReader {
                     + (yaml.getProblemMark().getColumn() + 1) + ": YAML syntax error" + context + where + ": "
                     + firstLine(yaml.getProblem()), e);
         }
-        return DescriptionReader.syntaxError(source, e, json ? "JSON" : "YAML");
+        return DescriptionReader.syntaxError(source, e, json ? "JSON" : "YAML", at);
     }
 
     private static String firstLine(String message) {

@@ -102,10 +102,13 @@ public final class DescriptionReader {
     private static final Pattern FEATURE = Pattern.compile(":? ?enable `[^`]*` to allow");
     private static final Pattern CONSTRAINT = Pattern.compile(
             "^(.*?) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+), from `StreamReadConstraints\\.getMax(\\w+)\\(\\)`\\)");
+    private static final Pattern LONG_KEY = Pattern.compile("[^.\\[\\]]{" + (Quote.MAX_VALUE + 1) + ",}");
     private static final Pattern POSITION = Pattern.compile(":(\\d+):(\\d+): ");
 
     /** The most values aliases may add to a document: a "billion laughs" document would add billions. */
     public static final int MAX_ALIASED_VALUES = 100_000;
+    /** The deepest values may nest: a model description nests 6 deep; reading is recursive. */
+    public static final int MAX_DEPTH = 64;
     /** The most problems reported for one document (the first ones, in the order they are written). */
     public static final int MAX_PROBLEMS = 20;
 
@@ -184,10 +187,12 @@ public final class DescriptionReader {
     /** The same, with words for what the values at some paths should be (see {@link #parse}). */
     public static Document parseJson(String text, String source, Map<String, String> expectations) {
         String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
-        try (JsonParser parser = JSON.createParser(body)) {
-            return parse(parser, source, expectations);
+        JsonParser parser = null;
+        try (JsonParser p = JSON.createParser(body)) {
+            parser = p;
+            return parse(p, source, expectations);
         } catch (JsonProcessingException e) {
-            throw syntaxError(source, e, "JSON");
+            throw syntaxError(source, e, "JSON", parser == null ? null : parser.currentLocation());
         } catch (IOException e) {
             throw new ConfigException(source + ": cannot read the config: " + e.getMessage(), e);
         }
@@ -195,7 +200,17 @@ public final class DescriptionReader {
 
     /** {@code SOURCE:LINE:COLUMN: JSON syntax error: …} for a parser's syntax error. */
     public static ConfigException syntaxError(String source, JsonProcessingException e, String format) {
-        return new ConfigException(position(source, e.getLocation()) + format + " syntax error: "
+        return syntaxError(source, e, format, null);
+    }
+
+    /**
+     * {@link #syntaxError(String, JsonProcessingException, String)} placed at {@code where} (the parser's position)
+     * when the error has no position of its own (the parser's limits).
+     */
+    public static ConfigException syntaxError(String source, JsonProcessingException e, String format,
+                                              JsonLocation where) {
+        JsonLocation location = e.getLocation() != null && e.getLocation().getLineNr() > 0 ? e.getLocation() : where;
+        return new ConfigException(position(source, location) + format + " syntax error: "
                 + plain(ModelJson.clean(e.getOriginalMessage())), e);
     }
 
@@ -326,6 +341,7 @@ public final class DescriptionReader {
         /** The anchors whose values are being read. */
         private final Set<String> open = new HashSet<>();
         private int aliased;
+        private int depth;
         /** Problems found while parsing (nulls, duplicate keys, aliases), reported with the binding's. */
         private final List<ConfigException> parseProblems = new ArrayList<>();
         /** Paths whose problem is reported; problems that follow from it are not reported again. */
@@ -680,6 +696,10 @@ public final class DescriptionReader {
                 return alias(p.getText(), path, location);
             }
             String anchor = yaml == null ? null : yaml.anchor(p);
+            if ((token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) && ++depth > MAX_DEPTH) {
+                throw error(location, path, "the values nest deeper than " + MAX_DEPTH + " levels (a config nests 6"
+                        + " deep); the file is not a config");
+            }
             if (anchor != null) {
                 open.add(anchor);                                    // an alias inside this value cannot name it
             }
@@ -688,6 +708,9 @@ public final class DescriptionReader {
             } finally {
                 if (anchor != null) {
                     open.remove(anchor);
+                }
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    depth--;
                 }
             }
         }
@@ -829,10 +852,14 @@ public final class DescriptionReader {
                 return null;
             }
             valueLocations.put(path, location);
-            return copyBelow(anchored, path, nodes.get(anchored));
+            JsonNode value = nodes.get(anchored);
+            if (CLASS_LABEL.matcher(path).find() && value.isValueNode() && !value.isTextual()) {
+                value = TextNode.valueOf(value.asText());                 // a label is the text written
+            }
+            return copyBelow(anchored, path, value);
         }
 
-        /** A copy of {@code value} (at {@code from}) for {@code to}, with the positions of everything below it. */
+        /** {@code value} (at {@code from}) for {@code to}, with the positions of everything below it. */
         private JsonNode copyBelow(String from, String to, JsonNode value) {
             int values = 0;
             for (String key : nodes.subMap(from, true, from + "\uffff", true).keySet()) {
@@ -846,13 +873,13 @@ public final class DescriptionReader {
                         + String.format(Locale.ROOT, "%,d", MAX_ALIASED_VALUES) + " values to the document (a config"
                         + " holds a few hundred); is it a \"billion laughs\" document?");
             }
-            copyRange(nodes, from, to, JsonNode::deepCopy);
+            // The values are shared, not copied: the document's tree is only read (binding mends a copy of it).
+            copyRange(nodes, from, to, v -> v);
             copyRange(valueLocations, from, to, l -> l);
             copyRange(keyLocations, from, to, l -> l);
             copyRange(children, from, to, ArrayList::new);
-            JsonNode copy = value.deepCopy();
-            nodes.put(to, copy);
-            return copy;
+            nodes.put(to, value);
+            return value;
         }
 
         /** Copies the entries at and below {@code from} to the same places below {@code to}. */
@@ -887,7 +914,7 @@ public final class DescriptionReader {
         }
 
         ConfigException error(JsonLocation location, String path, String message) {
-            return new ConfigException(position(location) + (path.isEmpty() ? "" : path + ": ") + message);
+            return new ConfigException(position(location) + (path.isEmpty() ? "" : shown(path) + ": ") + message);
         }
 
         /** The location of the value at {@code path}, or of the nearest enclosing value that was written. */
@@ -930,14 +957,15 @@ public final class DescriptionReader {
                 String parent = parentPath(path);
                 Class<?> container = containerOf(e);
                 if (container != null) {
-                    // A misspelt required key shows up as missing: name the misspelling instead.
+                    // A misspelt required key shows up as missing: name the misspelling instead (once: if it was
+                    // reported as an unknown key and left out, the missing key is not reported again).
                     List<String> known = knownKeys(container);
                     JsonNode written = at(tree, parent.equals(base) ? "" : parent.substring(base.isEmpty() ? 0
                             : base.length() + 1));
                     for (String key : children.getOrDefault(parent, List.of())) {
                         if (!known.isEmpty() && !known.contains(key) && !key.equals("type")
                                 && !(parent.equals(base) && callerKeys.contains(key))
-                                && written != null && written.has(key)) {
+                                && (written != null && written.has(key) || reported.contains(child(parent, key)))) {
                             return new Problem(withCause(unknownKey(child(parent, key), key, known), e),
                                     child(parent, key), path);
                         }
@@ -1035,6 +1063,17 @@ public final class DescriptionReader {
             Object from = path.get(path.size() - 1).getFrom();
             return from instanceof Class<?> c ? c : from.getClass();
         }
+    }
+
+    /** A key path for a message: a key longer than a quoted value is shortened like one. */
+    static String shown(String path) {
+        Matcher key = LONG_KEY.matcher(path);
+        StringBuilder shown = new StringBuilder();
+        while (key.find()) {
+            key.appendReplacement(shown, Matcher.quoteReplacement(Quote.text(key.group())));
+        }
+        key.appendTail(shown);
+        return shown.length() > 4 * Quote.MAX_VALUE ? Quote.text(shown, 4 * Quote.MAX_VALUE) : shown.toString();
     }
 
     /** "SOURCE:LINE:COLUMN: " for a location, or "SOURCE: " without one. */

@@ -15,6 +15,9 @@ public final class Suggest {
      * the smallest case-insensitive Levenshtein distance, if that distance is at most about half the word.
      */
     public static Optional<String> nearest(String word, Collection<String> candidates) {
+        if (word.length() > 100) {
+            return Optional.empty();                                 // not a misspelling of a name
+        }
         String w = word.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
