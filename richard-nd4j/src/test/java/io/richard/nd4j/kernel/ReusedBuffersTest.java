@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import io.richard.api.Layer;
 import io.richard.api.Mode;
 import io.richard.api.Parameter;
-import io.richard.api.Shape;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Network;
@@ -31,29 +29,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class ReusedBuffersTest {
 
-    private static final Shape MNIST = new Shape(28, 28, 1);
-    private static final List<String> CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-    /** Mini-batches of 32 and a partial one of 11, as the example configs run them (shapes change at the end). */
-    private static final int SAMPLES = 3 * 32 + 11;
-
     static Stream<Arguments> networks() {
-        return Stream.of(
-                // richard-examples/configs/mnist-dense.yaml (shape [28, 28, 1] instead of [784, 1, 1]: same network)
-                Arguments.of("dense", NetworkSpec.builder().hyperparams(2, SAMPLES, 32)
-                        .dense(320, 0.1).dense(64, 0.1).output(10, 0.1)),
-                // richard-examples/configs/mnist-cnn.yaml: both convolution schedules, pooling after each
-                Arguments.of("cnn", NetworkSpec.builder().hyperparams(2, SAMPLES, 32)
-                        .convolutional(32, 3, 3, 0.01).maxPooling(2, 2).convolutional(64, 4, 4, 0.01).maxPooling(2, 2)
-                        .dense(64, 0.01).output(10, 0.01)));
+        return Stream.of(Arguments.of("dense", ExampleNetworks.dense(2)), Arguments.of("cnn", ExampleNetworks.cnn(2)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void trainingWithEveryReusedBufferNaNBeforeEachMiniBatchGivesTheParametersOfAnUndisturbedRun(String name,
             NetworkSpec spec) {
-        Network undisturbed = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
-        Network poisoned = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
-        InMemoryDataSet data = data();
+        Network undisturbed = Network.create(Network.defaultModel(ExampleNetworks.MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
+        Network poisoned = Network.create(Network.defaultModel(ExampleNetworks.MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
+        InMemoryDataSet data = ExampleNetworks.data(5);
         int[] poisonings = {0};
 
         Trainer.builder(undisturbed).build().fit(data);
@@ -66,8 +52,8 @@ class ReusedBuffersTest {
         }).build().fit(data);
 
         assertEquals(2 * 4, poisonings[0], "the buffers were set to NaN after every mini-batch");
-        List<Parameter> expected = parameters(undisturbed);
-        List<Parameter> actual = parameters(poisoned);
+        List<Parameter> expected = ExampleNetworks.parameters(undisturbed);
+        List<Parameter> actual = ExampleNetworks.parameters(poisoned);
         for (int i = 0; i < expected.size(); i++) {
             INDArray e = expected.get(i).value();
             INDArray a = actual.get(i).value();
@@ -79,8 +65,8 @@ class ReusedBuffersTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void inferenceWithEveryReusedBufferNaNGivesTheOutputsOfFreshBuffers(String name, NetworkSpec spec) {
-        Network network = Network.create(Network.defaultModel(MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
-        INDArray x = data().features();
+        Network network = Network.create(Network.defaultModel(ExampleNetworks.MNIST, spec), 0, DataType.FLOAT, Kernels.fast());
+        INDArray x = ExampleNetworks.data(5).features();
         INDArray expected = network.output(x).dup();
         network.forward(x, Mode.TRAINING);                    // the training buffers hold a pass's arrays too
         fillReusedBuffers(network, Float.NaN);
@@ -122,25 +108,5 @@ class ReusedBuffersTest {
             }
         }
         return values;
-    }
-
-    private static List<Parameter> parameters(Network network) {
-        List<Parameter> all = new ArrayList<>();
-        network.layers().forEach(layer -> all.addAll(layer.parameters()));
-        return all;
-    }
-
-    /** Digit-sized random images in [0, 1) with a stroke of bright pixels, so that ReLUs and maxima vary. */
-    private static InMemoryDataSet data() {
-        Random random = new Random(5);
-        float[][] samples = new float[SAMPLES][MNIST.size()];
-        int[] labels = new int[SAMPLES];
-        for (int n = 0; n < SAMPLES; n++) {
-            for (int i = 0; i < MNIST.size(); i++) {
-                samples[n][i] = random.nextFloat() < 0.2f ? random.nextFloat() : 0f;
-            }
-            labels[n] = n % CLASSES.size();
-        }
-        return InMemoryDataSet.of(CLASSES, MNIST, samples, labels);
     }
 }
