@@ -58,10 +58,11 @@ class CommandsTest {
         assertEquals(3, last.get("epoch").asInt());
         assertEquals(40, last.get("samples").asInt());
         assertTrue(last.get("meanCost").asDouble() > 0);
-        assertTrue(last.get("testAccuracy").asDouble() >= 0);
+        double testAccuracy = last.get("testAccuracy").asDouble();          // checked against eval's below
         assertFalse(last.get("stopped").asBoolean());
         byte[] png = Files.readAllBytes(plot);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
+        TrainOutputsTest.assertPlotHasBothSeries(plot);
 
         Result eval = run(args("eval", model, dir.resolve("test.csv")));
         assertOk(eval);
@@ -79,6 +80,11 @@ class CommandsTest {
         assertEquals("a", report.get("classes").get(0).get("label").asText());
         assertEquals(10, report.get("confusion").get(0).get(0).asInt() + report.get("confusion").get(0).get(1).asInt()
                 + report.get("confusion").get(1).get(0).asInt() + report.get("confusion").get(1).get(1).asInt());
+        // the last epoch's test accuracy and cost are those of the saved model on the same test set
+        assertEquals(report.get("accuracy").asDouble(), testAccuracy, 0, "eval and the last epoch's test accuracy");
+        assertEquals(report.get("meanCost").asDouble(), last.get("testCost").asDouble(),
+                1e-6 * report.get("meanCost").asDouble());
+        TrainOutputsTest.assertPrecisionAndRecallFromTheConfusionMatrix(report);
 
         Result predict = run(args("predict", model, dir.resolve("test.csv")));
         assertOk(predict);
