@@ -179,4 +179,51 @@ class TrainOutputsTest {
             }
         }
     }
+
+    @Test
+    void evalCountsRowsAsActualClassesAndColumnsAsPredictedOnes() throws IOException {
+        Path config = Fixtures.csvProject(dir);
+        Path model = dir.resolve("m.richard");
+        assertEquals(0, run(args("train", config, "--model", model, "--epochs", 3, "--progress", "none")).status());
+        Result clean = run(args("eval", model, dir.resolve("test.csv"), "--format", "json"));
+        assertEquals(1.0, JSON.readTree(clean.out()).get("accuracy").asDouble(), 0,
+                "the two classes are apart (values 0-4 and 6-10): every test sample is classified right " + clean);
+        // the same samples with the first three a's labelled b: those are actual b, predicted a
+        List<String> rows = new ArrayList<>(Files.readAllLines(dir.resolve("test.csv")));
+        int flipped = 0;
+        int as = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).startsWith("a,")) {
+                as++;
+                if (flipped < 3) {
+                    rows.set(i, "b," + rows.get(i).substring(2));
+                    flipped++;
+                }
+            }
+        }
+        int bs = rows.size() - as;
+        Path mislabelled = dir.resolve("mislabelled.csv");
+        Files.write(mislabelled, rows);
+        Result json = run(args("eval", model, mislabelled, "--format", "json"));
+        assertEquals(0, json.status(), json::toString);
+        JsonNode report = JSON.readTree(json.out());
+        JsonNode confusion = report.get("confusion");
+        assertEquals(List.of(List.of(as - 3, 0), List.of(3, bs)), List.of(
+                List.of(confusion.get(0).get(0).asInt(), confusion.get(0).get(1).asInt()),
+                List.of(confusion.get(1).get(0).asInt(), confusion.get(1).get(1).asInt())), report::toString);
+        JsonNode a = report.get("classes").get(0);
+        JsonNode b = report.get("classes").get(1);
+        assertEquals((as - 3) / (double) as, a.get("precision").asDouble(), 1e-12, "of the " + as + " predicted a");
+        assertEquals(1.0, a.get("recall").asDouble(), 0, "every actual a predicted a");
+        assertEquals(1.0, b.get("precision").asDouble(), 0, "every predicted b is a b");
+        assertEquals(bs / (bs + 3.0), b.get("recall").asDouble(), 1e-12, "of the " + (bs + 3) + " actual b");
+        assertEquals(as - 3, a.get("samples").asInt());
+        assertEquals((as - 3 + bs) / (double) rows.size(), report.get("accuracy").asDouble(), 1e-12);
+        assertPrecisionAndRecallFromTheConfusionMatrix(report);
+
+        Result text = run(args("eval", model, mislabelled));
+        // the text's matrix: the row of actual a, then the row of actual b
+        assertTrue(text.out().matches("(?s).*\\na\\s+" + (as - 3) + "\\s+0\\n.*"), text::toString);
+        assertTrue(text.out().matches("(?s).*\\nb\\s+3\\s+" + bs + "\\n.*"), text::toString);
+    }
 }
