@@ -1,0 +1,71 @@
+package io.richard.cli;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waiting for child processes without wall-clock deadlines that a loaded machine misses. A child is given as long as
+ * it keeps running (using CPU); it fails the test when it stalls (less than {@link #STALLED_CPU} of CPU time over
+ * {@link #STALL_WINDOW} while its condition is not met: a deadlock or a wait for input) or when it has used more than
+ * the CPU budget given (a loop). On 2 busy cores a JVM's start can take a minute of wall time; it never goes a minute
+ * without running at all.
+ */
+final class ChildProcesses {
+
+    /** How long a child may run without using CPU before it counts as hung. */
+    static final Duration STALL_WINDOW = Duration.ofSeconds(60);
+    /** The CPU time below which a child is taken to be idle over {@link #STALL_WINDOW}. */
+    static final Duration STALLED_CPU = Duration.ofMillis(20);
+    /** Where the system cannot tell a process's CPU time: a wall-clock deadline as the last resort. */
+    private static final Duration WALL_FALLBACK = Duration.ofMinutes(15);
+
+    private ChildProcesses() {
+    }
+
+    /** Waits until {@code process} ends; fails if it stalls or uses more than {@code cpuBudget}. */
+    static void awaitExit(Process process, Duration cpuBudget, String what) throws InterruptedException {
+        awaitUntil(process, () -> false, cpuBudget, what);
+    }
+
+    /**
+     * Waits until {@code condition} holds or {@code process} ends, whichever comes first; fails if the process stalls
+     * or uses more than {@code cpuBudget} first. Returns true if the condition holds.
+     */
+    static boolean awaitUntil(Process process, BooleanSupplier condition, Duration cpuBudget, String what)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long windowStart = start;
+        long cpuAtWindowStart = cpuNanos(process);
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                return condition.getAsBoolean();
+            }
+            long cpu = cpuNanos(process);
+            long now = System.nanoTime();
+            if (cpu >= 0 && cpu > cpuBudget.toNanos()) {
+                fail(what + ": the process used more than " + cpuBudget.toSeconds() + " s of CPU");
+            }
+            if (cpu < 0 && now - start > WALL_FALLBACK.toNanos()) {
+                fail(what + ": not done after " + WALL_FALLBACK.toMinutes() + " minutes");
+            }
+            if (now - windowStart > STALL_WINDOW.toNanos()) {
+                if (cpu >= 0 && cpu - cpuAtWindowStart < STALLED_CPU.toNanos()) {
+                    fail(what + ": the process has used no CPU for " + STALL_WINDOW.toSeconds() + " s (hung)");
+                }
+                windowStart = now;
+                cpuAtWindowStart = cpu;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The process's CPU time so far (all its threads), or -1 where the system does not say. */
+    static long cpuNanos(Process process) {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+}
