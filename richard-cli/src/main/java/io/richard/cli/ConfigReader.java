@@ -63,13 +63,14 @@ public final class ConfigReader {
     /** What the values of the document's root and of the {@code training} section should be, in words. */
     private static final Map<String, String> EXPECTATIONS = Map.of(
             "", "a mapping with the keys data, dataLoader, classifier (and optionally training)",
-            "training", "a mapping with any of data, test, seed, shuffle, resize, limit",
+            "training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit",
             "training.data", "a path (a string)",
             "training.test", "a path (a string)",
             "training.seed", "an integer",
             "training.shuffle", "true or false",
             "training.resize", "true or false",
-            "training.limit", "a positive integer");
+            "training.limit", "a positive integer",
+            "training.testLimit", "a positive integer");
 
     private ConfigReader() {
     }
@@ -203,7 +204,8 @@ public final class ConfigReader {
     }
 
     /** The {@code training} section as written; see {@link TrainingOptions} for the meaning and defaults. */
-    record TrainingSection(String data, String test, Long seed, Boolean shuffle, Boolean resize, Integer limit) {
+    record TrainingSection(String data, String test, Long seed, Boolean shuffle, Boolean resize, Integer limit,
+                           Integer testLimit) {
 
         @JsonCreator
         static TrainingSection of(@JsonProperty("data") String data,
@@ -211,9 +213,13 @@ public final class ConfigReader {
                                   @JsonProperty("seed") Long seed,
                                   @JsonProperty("shuffle") Boolean shuffle,
                                   @JsonProperty("resize") Boolean resize,
-                                  @JsonProperty("limit") Integer limit) {
+                                  @JsonProperty("limit") Integer limit,
+                                  @JsonProperty("testLimit") Integer testLimit) {
             if (limit != null && limit <= 0) {
                 throw new ConfigException("training.limit must be a positive integer, got " + limit);
+            }
+            if (testLimit != null && testLimit <= 0) {
+                throw new ConfigException("training.testLimit must be a positive integer, got " + testLimit);
             }
             if (data != null && data.isBlank()) {
                 throw new ConfigException("training.data is empty; expected a path");
@@ -221,7 +227,7 @@ public final class ConfigReader {
             if (test != null && test.isBlank()) {
                 throw new ConfigException("training.test is empty; expected a path");
             }
-            return new TrainingSection(data, test, seed, shuffle, resize, limit);
+            return new TrainingSection(data, test, seed, shuffle, resize, limit, testLimit);
         }
 
         TrainingOptions resolve(Path baseDir) {
@@ -231,7 +237,8 @@ public final class ConfigReader {
                     seed == null ? 0 : seed,
                     shuffle != null && shuffle,
                     resize != null && resize,
-                    limit == null ? OptionalInt.empty() : OptionalInt.of(limit));
+                    limit == null ? OptionalInt.empty() : OptionalInt.of(limit),
+                    testLimit == null ? OptionalInt.empty() : OptionalInt.of(testLimit));
         }
 
         private static Path resolvePath(Path baseDir, String path) {

@@ -58,14 +58,16 @@ final class SummaryCommand implements Callable<Integer> {
                     config.warnings().forEach(console::warn);
                     model = config.model();
                     console.result("config   " + input.name());
-                    describe(console, model);
+                    describe(console, model, Map.of());
                     TrainingOptions t = config.training();
                     console.result("training data " + t.data().map(Path::toString).orElse("(none; give --data)")
                             + ", test " + t.test().map(Path::toString).orElse("(none)") + ", seed " + t.seed()
                             + ", " + (t.shuffle() ? "shuffled" : "data order")
                             + (t.resize() ? ", images resized" : "")
-                            + t.limit().stream().mapToObj(n -> ", at most " + Text.count(n) + " samples").findFirst()
-                            .orElse(""));
+                            + t.limit().stream().mapToObj(n -> ", the first " + Text.count(n) + " training samples"
+                            + " (limit)").findFirst().orElse("")
+                            + t.testLimit().stream().mapToObj(n -> ", the first " + Text.count(n) + " test samples"
+                            + " (testLimit)").findFirst().orElse(""));
                     memory(console, model);
                     table = LayerTable.of(model, QuadraticLoss.INSTANCE.name());
                 } else {
@@ -73,7 +75,7 @@ final class SummaryCommand implements Callable<Integer> {
                     model = saved.network().model();
                     console.result("model    " + input.name() + " (" + (saved.formatVersion() == 0
                             ? "reference network file" : "model archive v" + saved.formatVersion()) + ")");
-                    describe(console, model);
+                    describe(console, model, saved.metadata());
                     for (Map.Entry<String, String> entry : saved.metadata().entrySet()) {
                         console.result(String.format(Locale.ROOT, "  %-16s %s", entry.getKey(), entry.getValue()));
                     }
@@ -86,13 +88,40 @@ final class SummaryCommand implements Callable<Integer> {
         }
     }
 
-    private static void describe(Console console, ModelSpec model) {
+    /**
+     * The description's data and training lines. For a trained model ({@code metadata} from {@code richard train})
+     * the training line says what the training did: epochs done of those planned, the samples per epoch it really
+     * had (fewer than batchSize when the data, or --limit, gave fewer) and the test samples.
+     */
+    private static void describe(Console console, ModelSpec model, Map<String, String> metadata) {
         Hyperparams h = model.network().hyperparams();
         console.result("classes  " + model.classes().size() + ": " + Text.classes(model.classes()));
         console.result("input    " + model.inputShape() + ", normalised from [" + fmt(model.data().normalization().min())
                 + ", " + fmt(model.data().normalization().max()) + "]");
-        console.result("training " + h.epochs() + " epochs of at most " + Text.count(h.batchSize())
-                + " samples, mini-batches of " + h.miniBatchSize() + ", fetch size " + model.dataLoader().fetchSize());
+        String perEpoch = metadata.get("samplesPerEpoch");
+        if (perEpoch == null || !perEpoch.matches("\\d+")) {
+            console.result("training " + h.epochs() + " epochs of at most " + Text.count(h.batchSize())
+                    + " samples, mini-batches of " + h.miniBatchSize() + ", fetch size " + model.dataLoader().fetchSize());
+            return;
+        }
+        int samples = Integer.parseInt(perEpoch);
+        String limit = metadata.getOrDefault("limit", "all");
+        String why = samples >= h.batchSize() ? "" : limit.matches("\\d+") && Integer.parseInt(limit) <= samples
+                ? " (the first " + Text.count(Integer.parseInt(limit)) + " of the data: --limit " + limit + "; batchSize "
+                + Text.count(h.batchSize()) + ")"
+                : " (all the data had; batchSize " + Text.count(h.batchSize()) + ")";
+        String epochs = metadata.containsKey("epochs") && metadata.containsKey("epochsPlanned")
+                ? metadata.get("epochs") + " of " + metadata.get("epochsPlanned") : Integer.toString(h.epochs());
+        if (metadata.containsKey("stoppedAfter")) {
+            epochs = "stopped after " + metadata.get("stoppedAfter") + " of " + metadata.getOrDefault("epochsPlanned",
+                    Integer.toString(h.epochs()));
+        }
+        String testLimit = metadata.getOrDefault("testLimit", "all");
+        String test = metadata.containsKey("testSamples") ? "; test set " + Text.count(Long.parseLong(
+                metadata.get("testSamples").matches("\\d+") ? metadata.get("testSamples") : "0"))
+                + " samples" + (testLimit.matches("\\d+") ? " (--test-limit " + testLimit + ")" : "") : "";
+        console.result("training " + epochs + " epochs of " + Text.count(samples) + " samples" + why
+                + ", mini-batches of " + h.miniBatchSize() + test);
     }
 
     /** What training would need, from the description; a warning when this machine cannot train it. */

@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
             "Trains the network of a config and saves it as a model archive.",
             "",
             "CONFIG is YAML or JSON with the C++ Richard's keys (data, dataLoader, classifier.network) and "
-                + "optionally richard's training section (data, test, seed, shuffle, resize, limit).",
+                + "optionally richard's training section (data, test, seed, shuffle, resize, limit, testLimit).",
             "",
             "Data (--data, or training.data in CONFIG): a CSV file (LABEL,v1,…,vN per line), an image folder "
                 + "(one sub-folder per class), an IDX images file (labels beside it) or an MNIST folder.",
@@ -105,8 +105,13 @@ final class TrainCommand implements Callable<Integer> {
     Boolean resize;
 
     @Option(names = "--limit", paramLabel = "N",
-            description = "Read at most N samples of each data set; overrides training.limit.")
+            description = "Read at most N training samples (the first N); overrides training.limit. The test set "
+                    + "is read whole unless --test-limit is given.")
     Integer limit;
+
+    @Option(names = "--test-limit", paramLabel = "N",
+            description = "Read at most N test samples; overrides training.testLimit (default: all).")
+    Integer testLimit;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the cost and accuracy curves as a PNG.")
     Path plot;
@@ -131,9 +136,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "CHECKPOINT",
             description = "Continue the training saved in CHECKPOINT (written with --checkpoint-every) with CONFIG's "
-                    + "network; at the same thread count the result is exactly that of an uninterrupted run. The seed "
-                    + "and shuffling come from the checkpoint; learnRate, learnRateDecay, dropoutRate and epochs may "
-                    + "be changed in CONFIG, nothing else.")
+                    + "network; at the same thread count the result is exactly that of an uninterrupted run. The seed, "
+                    + "shuffling, epochs planned, --limit, --test-limit, --resize and data paths come from the "
+                    + "checkpoint (give an option again to change it, e.g. --epochs 20); learnRate, learnRateDecay and "
+                    + "dropoutRate may be changed in CONFIG.")
     Path resume;
 
     @Option(names = "--init", paramLabel = "MODEL",
@@ -202,6 +208,9 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) {
             throw new UsageException("--limit must be a positive number, got " + limit);
         }
+        if (testLimit != null && testLimit <= 0) {
+            throw new UsageException("--test-limit must be a positive number, got " + testLimit);
+        }
         CheckpointInterval interval = null;
         if (checkpointEvery != null) {
             try {
@@ -227,13 +236,13 @@ final class TrainCommand implements Callable<Integer> {
         engine.apply();
         TrainingConfig cfg = ConfigReader.read(config);
         TrainingOptions options = cfg.training();
-        Path dataPath = data != null ? data : options.data().orElseThrow(() -> new UsageException(
-                "no training data: give --data PATH, or set training.data in " + config));
+        Path dataPath = data != null ? data : options.data().orElse(null);      // or the checkpoint's, when resuming
         Optional<Path> testPath = test != null ? Optional.of(test) : options.test();
         long seedValue = seed != null ? seed : options.seed();
         boolean shuffleValue = shuffle != null ? shuffle : options.shuffle();
         boolean resizeValue = resize != null ? resize : options.resize();
         int limitValue = limit != null ? limit : options.limit().orElse(Integer.MAX_VALUE);
+        int testLimitValue = testLimit != null ? testLimit : options.testLimit().orElse(Integer.MAX_VALUE);
 
         ModelSpec spec = cfg.model();
         Hyperparams hyperparams = spec.network().hyperparams();
@@ -259,6 +268,7 @@ final class TrainCommand implements Callable<Integer> {
                 ? ModelFormat.reference : ModelFormat.archive;
 
         Checkpoint resumed = null;
+        List<String> resumedOptions = new java.util.ArrayList<>();
         if (resume != null) {
             resumed = Checkpoint.load(resume);
             long savedSeed = resumed.network().seed();
@@ -281,6 +291,42 @@ final class TrainCommand implements Callable<Integer> {
                         + saved.batchSize() + " and " + saved.miniBatchSize() + " (" + resume + "); they must stay the"
                         + " same to resume");
             }
+            // the options that shaped the run come from the checkpoint, unless given again on the command line
+            Map<String, String> recorded = resumed.metadata();
+            if (epochs == null && recorded.containsKey("epochsPlanned")) {
+                int planned = savedInt(recorded, "epochsPlanned", hyperparams.epochs());
+                if (planned != hyperparams.epochs()) {
+                    resumedOptions.add("epochs " + planned + " (" + config + " says " + hyperparams.epochs() + ")");
+                    hyperparams = new Hyperparams(planned, hyperparams.batchSize(), hyperparams.miniBatchSize());
+                    spec = spec.withNetwork(spec.network().withHyperparams(hyperparams));
+                }
+            }
+            if (limit == null && recorded.containsKey("limit")) {
+                int savedLimit = savedLimit(recorded, "limit", limitValue);
+                if (savedLimit != limitValue) {
+                    resumedOptions.add("--limit " + limitText(savedLimit));
+                    limitValue = savedLimit;
+                }
+            }
+            if (testLimit == null && recorded.containsKey("testLimit")) {
+                int savedLimit = savedLimit(recorded, "testLimit", testLimitValue);
+                if (savedLimit != testLimitValue) {
+                    resumedOptions.add("--test-limit " + limitText(savedLimit));
+                    testLimitValue = savedLimit;
+                }
+            }
+            if (resize == null && recorded.containsKey("resize")
+                    && Boolean.parseBoolean(recorded.get("resize")) != resizeValue) {
+                resizeValue = !resizeValue;
+                resumedOptions.add(resizeValue ? "--resize" : "--no-resize");
+            }
+            if (data == null && recorded.containsKey("data")) {
+                dataPath = savedPath(recorded.get("data"), dataPath, "training data", "--data", resumedOptions, console);
+            }
+            if (test == null && recorded.containsKey("test")) {
+                testPath = Optional.of(savedPath(recorded.get("test"), testPath.orElse(null), "test data", "--test",
+                        resumedOptions, console));
+            }
             if (interval == null && resumed.metadata().containsKey("checkpointEvery")) {
                 try {
                     interval = CheckpointInterval.parse(resumed.metadata().get("checkpointEvery"));
@@ -289,6 +335,9 @@ final class TrainCommand implements Callable<Integer> {
                             + "; give --checkpoint-every to keep writing checkpoints");
                 }
             }
+        }
+        if (dataPath == null) {
+            throw new UsageException("no training data: give --data PATH, or set training.data in " + config);
         }
         Network resumedNetwork = resumed == null ? null : resumed.network(spec);   // same data and layers, before reading data
         if (interval != null && checkpoint == null && resume == null && !modelIsFile) {
@@ -329,13 +378,16 @@ final class TrainCommand implements Callable<Integer> {
         DataSources.Loaded train = DataSources.load(dataPath, spec.data(), fetchSize, resizeValue, limitValue,
                 DataSources.Role.TRAIN);
         console.info("  data     " + dataPath + ": " + Text.count(train.data().size()) + " samples ("
-                + train.format() + ", read in " + Text.duration(train.seconds()) + ")");
+                + train.format() + limited(train.data().size(), limitValue, "--limit") + ", read in "
+                + Text.duration(train.seconds()) + ")");
         DataSources.Loaded testSet = null;
         if (testPath.isPresent()) {
-            testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, limitValue,
+            testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, testLimitValue,
                     DataSources.Role.TEST);
             console.info("  test     " + testPath.get() + ": " + Text.count(testSet.data().size()) + " samples ("
-                    + testSet.format() + ")");
+                    + testSet.format() + limited(testSet.data().size(), testLimitValue, "--test-limit")
+                    + (testLimitValue == Integer.MAX_VALUE && limitValue != Integer.MAX_VALUE ? ", all of them:"
+                    + " --limit leaves the test set whole, --test-limit N limits it" : "") + ")");
         }
         Network network = engine.onKernels(resumed != null ? resumedNetwork : initial != null ? initial
                 : Network.create(spec, seedValue));
@@ -362,7 +414,9 @@ final class TrainCommand implements Callable<Integer> {
         console.info("  model    " + modelPath + (format == ModelFormat.reference ? " (network file of the C++ Richard)"
                 : ""));
         if (resumed != null) {
-            console.info("  resume   " + resume + " at " + resumed.state().describe());
+            console.info("  resume   " + resume + " at " + resumed.state().describe() + (resumedOptions.isEmpty() ? ""
+                    : " with the checkpoint's options: " + String.join(", ", resumedOptions) + "; give an option"
+                    + " again to change it"));
             if (resumed.state().epoch() >= hyperparams.epochs()) {
                 console.warn("nothing left to train: the checkpoint is at " + resumed.state().describe() + " and "
                         + hyperparams.epochs() + " epochs are planned; give --epochs N to train further");
@@ -381,8 +435,8 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("trainedBy", "richard-cli " + Home.version());
         metadata.put("config", config.toString());
-        metadata.put("data", dataPath.toString());
-        testPath.ifPresent(p -> metadata.put("test", p.toString()));
+        metadata.put("data", absolute(dataPath));
+        testPath.ifPresent(p -> metadata.put("test", absolute(p)));
         if (init != null) {
             metadata.put("init", init.toString());
         }
@@ -390,6 +444,11 @@ final class TrainCommand implements Callable<Integer> {
         metadata.put("shuffle", Boolean.toString(shuffleValue));
         metadata.put("resize", Boolean.toString(resizeValue));
         metadata.put("epochsPlanned", Integer.toString(hyperparams.epochs()));
+        metadata.put("limit", limitText(limitValue));
+        if (testSet != null) {
+            metadata.put("testLimit", limitText(testLimitValue));
+            metadata.put("testSamples", Integer.toString(testSet.data().size()));
+        }
         metadata.put("samplesPerEpoch", Integer.toString(perEpoch));
         Map<String, String> checkpointMetadata = new LinkedHashMap<>(metadata);
         if (interval != null) {
@@ -439,7 +498,10 @@ final class TrainCommand implements Callable<Integer> {
             console.info("checkpoint written to " + checkpointPath + " at " + end.describe());
         }
 
-        metadata.put("epochs", Integer.toString(firstEpoch + results.size()));
+        metadata.put("epochs", Integer.toString(end.epoch()));                // whole epochs
+        if (end.samples() > 0) {
+            metadata.put("stoppedAfter", Text.position(end.epoch(), end.samples()));
+        }
         List<EpochRecord> history = monitor.history();
         if (!history.isEmpty()) {
             EpochRecord last = history.get(history.size() - 1);
@@ -528,6 +590,60 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** ", the first 500 (--limit 500)" when a limit shortened a data set of {@code size} samples, else "". */
+    private static String limited(int size, int limit, String option) {
+        return limit != Integer.MAX_VALUE && size >= limit ? ", the first " + Text.count(limit) + ": " + option + " "
+                + limit : "";
+    }
+
+    /** A limit as written in the metadata: the number, or "all". */
+    private static String limitText(int limit) {
+        return limit == Integer.MAX_VALUE ? "all" : Integer.toString(limit);
+    }
+
+    /** A limit from a checkpoint's metadata, or {@code otherwise} when it cannot be read. */
+    private static int savedLimit(Map<String, String> metadata, String key, int otherwise) {
+        String text = metadata.get(key);
+        return "all".equals(text) ? Integer.MAX_VALUE : savedInt(metadata, key, otherwise);
+    }
+
+    private static int savedInt(Map<String, String> metadata, String key, int otherwise) {
+        try {
+            int value = Integer.parseInt(metadata.get(key));
+            return value >= 0 ? value : otherwise;
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    /**
+     * The data path a checkpoint was trained on, if it is still there (and differs from {@code current}, which is
+     * then replaced and the change noted); otherwise {@code current}, with a warning.
+     */
+    private static Path savedPath(String saved, Path current, String what, String option, List<String> notes,
+                                  Console console) {
+        if (saved == null || saved.equals("-")) {
+            return current;
+        }
+        Path path = Path.of(saved);
+        if (!Files.exists(path)) {
+            if (current != null) {
+                console.warn("the checkpoint's " + what + " " + saved + " is not there any more; reading " + current
+                        + " instead (give " + option + " to choose)");
+            }
+            return current;
+        }
+        if (current == null || !RunFiles.identity(path).equals(RunFiles.identity(current))) {
+            notes.add(what + " " + saved);
+        }
+        return path;
+    }
+
+    /** A path as stored in the metadata: absolute, so that a resume finds it from any working directory. */
+    private static String absolute(Path path) {
+        return Input.isStandardInput(path) ? path.toString() : path.toAbsolutePath().normalize().toString();
     }
 
     /** The mini-batch size the monitor evaluates the test set with. */

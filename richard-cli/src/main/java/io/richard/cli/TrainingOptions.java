@@ -18,13 +18,16 @@ import java.util.OptionalInt;
  *                the reference's fixed data order
  * @param resize  {@code training.resize}: resize images whose size differs from {@code data.shape} (bilinear)
  *                instead of rejecting them; default false
- * @param limit   {@code training.limit}: read at most this many samples from each data set; default all
+ * @param limit     {@code training.limit}: read at most this many training samples; default all
+ * @param testLimit {@code training.testLimit}: read at most this many test samples; default all (the test set is
+ *                  not shortened by {@code limit})
  */
 public record TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
-                              OptionalInt limit) {
+                              OptionalInt limit, OptionalInt testLimit) {
 
-    /** The defaults: no data paths, seed 0, data order, no resizing, no limit. */
+    /** The defaults: no data paths, seed 0, data order, no resizing, no limits. */
     public static TrainingOptions defaults() {
-        return new TrainingOptions(Optional.empty(), Optional.empty(), 0, false, false, OptionalInt.empty());
+        return new TrainingOptions(Optional.empty(), Optional.empty(), 0, false, false, OptionalInt.empty(),
+                OptionalInt.empty());
     }
 }

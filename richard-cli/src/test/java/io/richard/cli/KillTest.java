@@ -171,8 +171,11 @@ class KillTest {
         Path checkpoint = dir.resolve("m.richard.checkpoint");
         List<String> fresh = List.of("train", "config.yaml", "--model", "m.richard", "--checkpoint-every", "1b",
                 "--progress", "none", "--threads", "1");
-        List<String> resume = List.of("train", "config.yaml", "--model", "m.richard", "--resume",
+        // --epochs: a checkpoint carries the epochs planned by the run that wrote it, which for a finishing run
+        // below is only one more; these resumes train on towards the config's 100000
+        List<String> resumeBase = List.of("train", "config.yaml", "--model", "m.richard", "--resume",
                 "m.richard.checkpoint", "--progress", "none", "--threads", "1");
+        List<String> resume = concat(resumeBase, "--epochs", "100000");
         int kills = 0;
         int resumes = 0;
         int killedBeforeTraining = 0;
@@ -184,7 +187,7 @@ class KillTest {
             List<String> args = resuming ? resume : fresh;
             boolean finishing = resuming && random.nextInt(5) == 0;
             if (finishing) {                                        // ends within an epoch: kills may hit the model save
-                args = concat(resume, "--epochs", Integer.toString(Checkpoint.load(checkpoint).state().epoch() + 1));
+                args = concat(resumeBase, "--epochs", Integer.toString(Checkpoint.load(checkpoint).state().epoch() + 1));
             }
             Run run = new Run(command(dir, args));
             if (random.nextInt(4) == 0) {
@@ -211,7 +214,7 @@ class KillTest {
 
         // Resume once more and let it finish two epochs after the checkpoint's position.
         int epochs = Files.exists(checkpoint) ? Checkpoint.load(checkpoint).state().epoch() + 2 : 2;
-        Run finish = new Run(command(dir, concat(Files.exists(checkpoint) ? resume : fresh, "--epochs",
+        Run finish = new Run(command(dir, concat(Files.exists(checkpoint) ? resumeBase : fresh, "--epochs",
                 Integer.toString(epochs))));
         ChildProcesses.awaitExit(finish.process, Duration.ofMinutes(5), "the final resume");
         assertEquals(0, finish.process.exitValue(), finish.output::toString);
