@@ -54,7 +54,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * </ul>
  *
  * <p>Timing only chooses the moment; nothing here depends on how fast the machine is (the waits are for lines
- * of output, with deadlines of minutes).
+ * of output, for as long as the process runs: {@link ChildProcesses}).
  */
 class SignalPropertyTest {
 
@@ -74,6 +74,8 @@ class SignalPropertyTest {
     enum Moment { STARTUP, READING, TRAINING, AROUND_THE_END }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** More CPU time than any of these runs needs (a few seconds each): only a loop reaches it. */
+    private static final java.time.Duration CPU_BUDGET = java.time.Duration.ofMinutes(5);
     private static final Pattern HIDDEN = Pattern.compile("\\.m\\.richard(\\.checkpoint|\\.metrics\\.jsonl)?"
             + "\\.\\d+\\.[0-9a-f]+\\.tmp");
     private static final Pattern STOPPED = Pattern.compile("stopped by (Ctrl-C|SIGTERM) after (.+?) in ");
@@ -126,7 +128,7 @@ class SignalPropertyTest {
             }
             run.signal(plan.signals.get(i));
         }
-        assertTrue(run.process.waitFor(3, TimeUnit.MINUTES), "the run ended: " + run.output);
+        ChildProcesses.awaitExit(run.process, CPU_BUDGET, "the run");
         int status = run.process.exitValue();
         String output = run.output.toString();
         String context = plan + " at " + moment + " + " + delay + " ms: status " + status + "\n" + output;
@@ -196,10 +198,10 @@ class SignalPropertyTest {
         Files.createDirectories(dir.resolve("sub"));
         RUNS.incrementAndGet();
         Run other = new Run(dir, second);
-        assertTrue(other.process.waitFor(3, TimeUnit.MINUTES), other.output::toString);
+        ChildProcesses.awaitExit(other.process, CPU_BUDGET, "the second writer");
         assertTrue(first.process.isAlive(), "the first still trains: " + first.output);
         first.signal("TERM");
-        assertTrue(first.process.waitFor(3, TimeUnit.MINUTES), first.output::toString);
+        ChildProcesses.awaitExit(first.process, CPU_BUDGET, "the first writer after SIGTERM");
         String context = "second after " + delay + " ms\n--- first ---\n" + first.output + "--- second ---\n"
                 + other.output;
         assertEquals(2, other.process.exitValue(), context);
@@ -295,17 +297,15 @@ class SignalPropertyTest {
             reader.start();
         }
 
-        /** Waits until a line starts with (or, {@code anywhere}, contains) {@code text}, or the process ended. */
+        /**
+         * Waits until a line starts with (or, {@code anywhere}, contains) {@code text}, or the process ended; as long
+         * as the process keeps running ({@link ChildProcesses}), not by the clock.
+         */
         void await(String text, boolean anywhere) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (process.isAlive() && System.nanoTime() < deadline) {
+            ChildProcesses.awaitUntil(process, () -> {
                 String seen = output.toString();
-                if (anywhere ? seen.contains(text) : seen.startsWith(text) || seen.contains("\n" + text)) {
-                    return;
-                }
-                Thread.sleep(10);
-            }
-            assertTrue(System.nanoTime() < deadline, "waited 2 minutes for '" + text + "':\n" + output);
+                return anywhere ? seen.contains(text) : seen.startsWith(text) || seen.contains("\n" + text);
+            }, CPU_BUDGET, "waiting for '" + text + "'");
         }
 
         void signal(String name) throws IOException, InterruptedException {
