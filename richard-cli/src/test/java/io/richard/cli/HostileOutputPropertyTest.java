@@ -39,7 +39,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * {@code --checkpoint}, {@code --metrics}, {@code --log}, the reference's {@code -n}, {@code init -o}) pointed at
  * every kind of thing that can be at a path — nothing, a regular file, a symbolic link to a file, a symbolic link
  * or a hard link to one of the run's inputs, another output of the same run (spelt another way: {@code ./x},
- * {@code sub/../x}, absolute), a FIFO, a character device (made with mknod: null and full), a block device, a
+ * {@code sub/../x}, absolute), a FIFO, a pipe named {@code /proc/self/fd/N} (what a shell's {@code >(…)} gives),
+ * a character device (made with mknod: null and full), a block device, a
  * directory, a folder that cannot be written (immutable), a path under a regular file — each run through the real
  * command line (in-process). Whatever is chosen:
  *
@@ -56,7 +57,7 @@ class HostileOutputPropertyTest {
 
     /** Where an output option points. */
     enum Target {
-        NEW, REGULAR, SYMLINK_TO_FILE, SYMLINK_TO_INPUT, HARDLINK_TO_INPUT, OTHER_OUTPUT, FIFO, NULL_DEVICE,
+        NEW, REGULAR, SYMLINK_TO_FILE, SYMLINK_TO_INPUT, HARDLINK_TO_INPUT, OTHER_OUTPUT, FIFO, PIPE, NULL_DEVICE,
         FULL_DEVICE, BLOCK_DEVICE, DIRECTORY, IMMUTABLE_FOLDER, UNDER_A_FILE
     }
 
@@ -95,6 +96,7 @@ class HostileOutputPropertyTest {
             @ForAll @IntRange(max = 2) int spelling, @ForAll boolean force) throws Exception {
         Assume.that(!System.getProperty("os.name").startsWith("Windows"));     // POSIX file types and links
         Path dir = Files.createDirectories(ROOT.resolve("run-" + RUNS.incrementAndGet()));
+        Pipe pipe = null;
         Fixtures.csvProject(dir);
         Files.createDirectories(dir.resolve("sub"));
         List<String> inputs = List.of("config.yaml", "train.csv", "test.csv");
@@ -113,6 +115,12 @@ class HostileOutputPropertyTest {
             case HARDLINK_TO_INPUT -> Files.createLink(path, dir.resolve(inputs.get(input)));
             case OTHER_OUTPUT -> Assume.that(second != null);
             case FIFO -> assumeMade(target, run("mkfifo", path.toString()));
+            case PIPE -> {                   // as from >(…): /proc/self/fd/N, a link to "pipe:[…]" (in-process runs)
+                pipe = Pipe.start(dir.resolve("piped.bin"));
+                assumeMade(target, pipe != null);
+                path = pipe.path();
+                name = path.toString();
+            }
             case NULL_DEVICE -> assumeMade(target, run("mknod", path.toString(), "c", "1", "3"));
             case FULL_DEVICE -> assumeMade(target, run("mknod", path.toString(), "c", "1", "7"));
             case BLOCK_DEVICE -> assumeMade(target, run("mknod", path.toString(), "b", "240", "0"));   // no such disk
@@ -129,7 +137,7 @@ class HostileOutputPropertyTest {
             }
             default -> throw new IllegalStateException(target.toString());
         }
-        String spelt = switch (spelling) {                          // the same file, written three ways
+        String spelt = switch (target == Target.PIPE ? 0 : spelling) {   // the same file, written three ways
             case 0 -> name;
             case 1 -> "./" + name;
             default -> "sub/../" + name;
@@ -138,6 +146,7 @@ class HostileOutputPropertyTest {
 
         Map<String, String> before = snapshot(dir);
         Fixtures.Result result;
+        byte[] piped = null;
         FifoReader reader = target == Target.FIFO ? new FifoReader(path) : null;
         try {
             Fixtures.Result raw = Fixtures.run(args.toArray(String[]::new));
@@ -145,6 +154,9 @@ class HostileOutputPropertyTest {
         } finally {
             if (reader != null) {
                 reader.close();
+            }
+            if (pipe != null) {
+                piped = pipe.close();
             }
             run("chattr", "-i", dir.resolve("locked").toString());
         }
@@ -182,6 +194,7 @@ class HostileOutputPropertyTest {
                 "no temporary or lock file is left: " + after.keySet() + "\n" + context);
         switch (target) {
             case FIFO, NULL_DEVICE -> assertEquals(before.get(name), after.get(name), "the node is intact: " + context);
+            case PIPE -> { }
             case SYMLINK_TO_FILE -> {
                 assertEquals(before.get(name), after.get(name), "the link stays: " + context);
                 assertNotEquals(before.get("elsewhere/real.bin"), after.get("elsewhere/real.bin"),
@@ -196,7 +209,13 @@ class HostileOutputPropertyTest {
                 assertNotEquals(before.get(name), after.get(name), "written: " + context);
             }
         }
-        if (reader != null) {
+        if (piped != null) {
+            if (option == Option.CHECKPOINT) {                             // several checkpoints, one after another
+                assertTrue(piped.length > 4 && piped[0] == 'P' && piped[1] == 'K', "archives: " + context);
+            } else {
+                assertWhole(option, piped, context);
+            }
+        } else if (reader != null) {
             List<byte[]> streams = reader.streams();
             assertFalse(streams.isEmpty(), "something went through the FIFO: " + context);
             for (byte[] bytes : streams) {
@@ -220,7 +239,7 @@ class HostileOutputPropertyTest {
      */
     private static List<String> arguments(Path dir, Option option, String spelt, String name, Option second,
                                           boolean force) {
-        String path = dir + "/" + spelt;
+        String path = spelt.startsWith("/") ? spelt : dir + "/" + spelt;
         if (option == Option.INIT) {
             List<String> args = new ArrayList<>(List.of("init", "dense", "-o", path));
             if (force) {
@@ -264,7 +283,7 @@ class HostileOutputPropertyTest {
     private static String expectedRefusal(Option option, Target target, boolean force) {
         boolean init = option == Option.INIT;
         return switch (target) {
-            case NEW, FIFO, NULL_DEVICE -> null;
+            case NEW, FIFO, PIPE, NULL_DEVICE -> null;
             case REGULAR, SYMLINK_TO_FILE, SYMLINK_TO_INPUT, HARDLINK_TO_INPUT -> init
                     ? (force ? null : "exists; use --force to replace it")
                     : target == Target.SYMLINK_TO_INPUT || target == Target.HARDLINK_TO_INPUT ? "is the same file as"
@@ -347,6 +366,58 @@ class HostileOutputPropertyTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * A pipe into {@code cat > file} whose writing end this JVM holds, named {@code /proc/self/fd/N} (a link to
+     * {@code pipe:[…]}, what a shell's {@code >(…)} gives); null where there is no /proc or no cat.
+     */
+    record Pipe(Process cat, Path path, Path file) {
+
+        static Pipe start(Path file) throws IOException {
+            Path fds = Path.of("/proc/self/fd");
+            if (!Files.isDirectory(fds)) {
+                return null;
+            }
+            java.util.Set<String> before = pipes(fds);
+            Process cat;
+            try {
+                cat = new ProcessBuilder("cat").redirectOutput(file.toFile())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (IOException e) {
+                return null;
+            }
+            java.util.Set<String> added = pipes(fds);
+            added.removeAll(before);
+            if (added.size() != 1) {                                       // another thread opened pipes meanwhile
+                cat.destroy();
+                return null;
+            }
+            return new Pipe(cat, fds.resolve(added.iterator().next()), file);
+        }
+
+        private static java.util.Set<String> pipes(Path fds) throws IOException {
+            java.util.Set<String> found = new java.util.HashSet<>();
+            try (Stream<Path> entries = Files.list(fds)) {
+                for (Path fd : entries.toList()) {
+                    try {
+                        if (Files.readSymbolicLink(fd).toString().startsWith("pipe:")) {
+                            found.add(fd.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            return found;
+        }
+
+        /** Closes the pipe, waits for cat, and returns what went through. */
+        byte[] close() throws IOException, InterruptedException {
+            cat.getOutputStream().close();
+            ChildProcesses.awaitExit(cat, java.time.Duration.ofMinutes(1), "cat");
+            return Files.readAllBytes(file);
         }
     }
 

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -69,13 +68,23 @@ public final class OutputFiles {
     }
 
     /**
-     * The path an output really goes to: absolute, with symbolic links at its end followed (also a link to a file
-     * that does not exist yet, which is then created where the link points).
+     * The path an output really goes to: absolute, with symbolic links followed. An existing file is asked of the
+     * operating system (its real path); a link that leads to nothing yet is followed link by link (the file is then
+     * created where it points). A link the system follows but that names no path ({@code /dev/stdout} or
+     * {@code /dev/fd/63} leading to {@code pipe:[…]}) is kept as it is: opening it reaches the pipe.
      *
      * @throws Refused after 40 links (a loop)
      */
     public static Path resolve(Path file) {
-        Path current = file.toAbsolutePath();
+        Path absolute = file.toAbsolutePath();
+        if (Files.exists(absolute)) {
+            try {
+                return absolute.toRealPath();
+            } catch (IOException e) {
+                return absolute;                                       // a pipe or socket behind /proc/self/fd
+            }
+        }
+        Path current = absolute;
         for (int i = 0; i < MAX_LINKS; i++) {
             if (!Files.isSymbolicLink(current)) {
                 return current;
@@ -185,15 +194,14 @@ public final class OutputFiles {
     /** The file type bits (S_IFMT) of what is at {@code target}, or 0 when nothing is there. */
     private static int type(Path target, Path file, String what) {
         try {
-            Object mode = Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            Object mode = Files.getAttribute(target, "unix:mode");             // through a kept /proc link
             return ((Integer) mode) & S_IFMT;
         } catch (NoSuchFileException e) {
             return 0;
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             // no POSIX file types here (Windows): regular files, directories and "other"
             try {
-                BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class);
                 return attributes.isRegularFile() ? S_IFREG : attributes.isDirectory() ? S_IFDIR : -1;
             } catch (NoSuchFileException missing) {
                 return 0;
