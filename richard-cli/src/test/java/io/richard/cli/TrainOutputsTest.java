@@ -88,7 +88,7 @@ class TrainOutputsTest {
         assertEquals(0, bench.status(), bench::toString);
         List<String> lines = bench.out().lines().toList();
         assertTrue(lines.get(0).matches("setup net=dense jvm_to_ready_sec=\\S+ data_load_sec=\\S+ train_samples=3000 "
-                + "test_samples=2000 mini_batch=32 training_threads=1 backend=\".*\""), lines.get(0));
+                + "test_samples=2000 mini_batch=32 training_threads=1 kernels=fast backend=\".*\""), lines.get(0));
         double[] seconds = new double[3];
         double[] costs = new double[3];
         for (int e = 0; e < 3; e++) {
