@@ -77,10 +77,17 @@ class ConvolutionalLayerExactTest {
         double z10 = 1 * 2 + 0 * 3 + -1 * 5 + 2 * 6 - 10;   // = -1
         double z01 = 1 * 4 + 0 * 5 + -1 * 7 + 2 * 8 - 10;   // = 3
         double z11 = 1 * 5 + 0 * 6 + -1 * 8 + 2 * 9 - 10;   // = 5
-        assertEquals(-3.0, z00);
-        assertEquals(-1.0, z10);
-        assertEquals(3.0, z01);
-        assertEquals(5.0, z11);
+        // z itself, negative values included, is seen through the same kernel with the bias 20 higher (every z > 0)
+        INDArray shifted = nhwc(layer(new Shape(3, 3, 1), 1, 2, 2, w, new double[] {10}).forward(input,
+                Mode.INFERENCE));
+        assertEquals(-3.0 + 20, shifted.getDouble(0, 0, 0, 0), EPS);
+        assertEquals(-1.0 + 20, shifted.getDouble(0, 0, 1, 0), EPS);
+        assertEquals(3.0 + 20, shifted.getDouble(0, 1, 0, 0), EPS);
+        assertEquals(5.0 + 20, shifted.getDouble(0, 1, 1, 0), EPS);
+        assertEquals(z00 + 20, shifted.getDouble(0, 0, 0, 0), EPS);
+        assertEquals(z10 + 20, shifted.getDouble(0, 0, 1, 0), EPS);
+        assertEquals(z01 + 20, shifted.getDouble(0, 1, 0, 0), EPS);
+        assertEquals(z11 + 20, shifted.getDouble(0, 1, 1, 0), EPS);
         // (25) a = R(z) = max(0, z); the output read as (N, H', W', D): a.getDouble(n, y, x, d)
         assertEquals(0, a.getDouble(0, 0, 0, 0), EPS);    // R(-3)
         assertEquals(0, a.getDouble(0, 0, 1, 0), EPS);    // R(-1)
