@@ -97,10 +97,16 @@ public final class Layouts {
      * A view of the same memory as {@code array}: the given shape and strides (in elements), starting
      * {@code delta} elements after the array's first element. Made from the buffer rather than with
      * {@code INDArray.get}, which ND4J 1.0.0-M2.1 gets wrong on views of views with a dimension of length 1.
+     *
+     * <p>Made on the buffer the array's buffer views, with the offset from that buffer's start: given the buffer of
+     * a view that starts inside it (rows or columns taken with {@code INDArray.get}), ND4J 1.0.0-M2.1 counts a
+     * non-zero offset from the start of the buffer viewed, and only a zero offset from the view's own start.
      */
     static INDArray strided(INDArray array, long delta, long[] shape, long[] stride) {
-        return org.nd4j.linalg.factory.Nd4j.create(array.data(), shape, stride,
-                array.offset() - array.data().offset() + delta, 'c');
+        org.nd4j.linalg.api.buffer.DataBuffer data = array.data();
+        org.nd4j.linalg.api.buffer.DataBuffer viewed = data.originalDataBuffer() != null ? data.originalDataBuffer()
+                : data;
+        return org.nd4j.linalg.factory.Nd4j.create(viewed, shape, stride, array.offset() + delta, 'c');
     }
 
     /**

@@ -10,6 +10,8 @@ import io.richard.api.Mode;
 import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -311,6 +313,64 @@ class MaxPoolingLayerExactTest {
         assertArrayEquals(input.stride(), gradient.stride(), "laid out like the input");
         assertTrue(onCopy.backward(delta, true).equalsWithEps(gradient, 0.0), gradient.toString());
         assertEquals(delta.sumNumber().doubleValue(), gradient.sumNumber().doubleValue(), 1e-12);
+    }
+
+    /**
+     * The same values in every memory layout an input can come in (the layer copies regions by matrices for some,
+     * element by element for others): forward and backward against (29) and (33) in plain Java.
+     */
+    @ParameterizedTest(name = "{0}, N={1}, C={2}, region {3}x{4}")
+    @CsvSource({
+        "c-order, 3, 2, 2, 2", "c-order, 1, 3, 2, 2", "f-order, 3, 2, 2, 2", "channels outermost, 2, 3, 2, 1",
+        "samples of a pixel together, 3, 2, 3, 2", "rows wider by a region, 3, 2, 2, 2",
+        "rows wider by a region, 1, 2, 2, 2", "rows wider by one pixel, 3, 2, 2, 2",
+        "rows wider by a region ending where the memory ends, 2, 2, 2, 2", "one channel c-order, 3, 1, 3, 3",
+        "one channel rows wider by a region, 2, 1, 3, 2"})
+    void everyInputLayoutPoolsAsTheEquationsSay(String layout, int n, int c, int rW, int rH) {
+        int w = 3 * rW;
+        int h = 2 * rH;
+        Nd4j.getRandom().setSeed(layout.hashCode() + n);
+        INDArray values = Nd4j.rand(DataType.DOUBLE, h, n, w, c);
+        INDArray input = switch (layout) {
+            case "c-order", "one channel c-order" -> values.dup('c');
+            case "f-order" -> values.dup('f');
+            case "channels outermost" -> values.permute(3, 0, 1, 2).dup('c').permute(1, 2, 3, 0);
+            case "samples of a pixel together" -> values.permute(0, 2, 1, 3).dup('c').permute(0, 2, 1, 3);
+            case "rows wider by a region", "one channel rows wider by a region" -> wider(values, rW, 0);
+            case "rows wider by one pixel" -> wider(values, 1, 0);
+            case "rows wider by a region ending where the memory ends" -> wider(values, rW, rW);
+            default -> throw new IllegalArgumentException(layout);
+        };
+        assertTrue(values.equalsWithEps(input, 0.0), "the layout holds the same values");
+        Shape shape = new Shape(w, h, c);
+        MaxPoolingLayer layer = new MaxPoolingLayer(new MaxPoolingLayerSpec(rW, rH), shape);
+        INDArray delta = Nd4j.rand(DataType.DOUBLE, 2, n, 3, c).addi(1);
+        INDArray[] byHand = poolByHand(values, rW, rH, delta);
+
+        assertTrue(byHand[0].equalsWithEps(layer.forward(input, Mode.INFERENCE), 0.0), "inference, " + layout);
+        INDArray pooled = layer.forward(input, Mode.TRAINING);
+        assertTrue(byHand[0].equalsWithEps(pooled, 0.0), "training, " + layout + ": " + pooled);
+        INDArray gradient = layer.backward(delta, true);
+        assertTrue(byHand[1].equalsWithEps(gradient, 0.0), "input gradient, " + layout + ": " + gradient);
+        // a second mini-batch through the same layer (its arrays reused) gives that batch's answers
+        INDArray again = Nd4j.rand(DataType.DOUBLE, h, n, w, c);
+        input.assign(again);
+        INDArray[] secondByHand = poolByHand(again, rW, rH, delta.mul(-1));
+        assertTrue(secondByHand[0].equalsWithEps(layer.forward(input, Mode.TRAINING), 0.0), "second batch");
+        assertTrue(secondByHand[1].equalsWithEps(layer.backward(delta.mul(-1), true), 0.0), "second gradient");
+    }
+
+    /**
+     * {@code values} (H, N, W, C) as the columns {@code from} to {@code from} + W of an array whose rows are
+     * {@code extra} pixels wider (as a convolution's full rows hold its output).
+     */
+    private static INDArray wider(INDArray values, int extra, int from) {
+        long[] shape = values.shape();
+        INDArray wide = Nd4j.rand(DataType.DOUBLE, shape[0], shape[1], shape[2] + extra, shape[3]).addi(5);
+        INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from,
+                from + shape[2]), NDArrayIndex.all());
+        view.assign(values);
+        return view;
     }
 
     /**
