@@ -1,5 +1,6 @@
 package io.richard.nd4j.layer;
 
+import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.kernel.Layouts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -174,6 +175,15 @@ class ConvolutionalLayerExactTest {
     // ---------------------------------------------------------------------------------------------------------
     // (b) against nested loops straight from the equations
 
+    /** Every shape on both kernel implementations. */
+    static Stream<Arguments> shapesOnBothKernels() {
+        return shapes().flatMap(a -> Stream.of("fast", "plain").map(k -> {
+            Object[] args = java.util.Arrays.copyOf(a.get(), a.get().length + 1);
+            args[args.length - 1] = k;
+            return Arguments.of(args);
+        }));
+    }
+
     static Stream<Arguments> shapes() {
         // N, W, H, C, D, kW, kH, spatial input?
         return Stream.of(
@@ -194,9 +204,10 @@ class ConvolutionalLayerExactTest {
                 Arguments.of(3, 3, 2, 64, 2, 2, 1, true));
     }
 
-    @ParameterizedTest(name = "N={0} W={1} H={2} C={3} D={4} kW={5} kH={6} spatialInput={7}")
-    @MethodSource("shapes")
-    void matchesNestedLoopsOfTheEquationsOverConsecutiveMiniBatches(int n, int w, int h, int c, int depth, int kW, int kH, boolean spatialIn) {
+    @ParameterizedTest(name = "N={0} W={1} H={2} C={3} D={4} kW={5} kH={6} spatialInput={7} kernels={8}")
+    @MethodSource("shapesOnBothKernels")
+    void matchesNestedLoopsOfTheEquationsOverConsecutiveMiniBatches(int n, int w, int h, int c, int depth, int kW,
+            int kH, boolean spatialIn, String kernels) {
         Random random = new Random(1000L * n + 100L * w + 10L * h + c + depth * 7L + kW * 3L + kH);
         int wOut = w - kW + 1;
         int hOut = h - kH + 1;
@@ -207,17 +218,19 @@ class ConvolutionalLayerExactTest {
             bias[d] = random.nextGaussian() * 0.5;
         }
         Shape inputShape = new Shape(w, h, c);
-        ConvolutionalLayer layer = layer(inputShape, depth, kW, kH, kernel, bias);
+        ConvolutionalLayer layer = new ConvolutionalLayer(new ConvolutionalLayerSpec(depth, new Size2D(kW, kH), 0.1, 1,
+                0), inputShape, Nd4j.createFromArray(kernel), Nd4j.createFromArray(new double[][] {bias}), 7,
+                Kernels.named(kernels));
         assertEquals(new Shape(wOut, hOut, depth), layer.outputShape());
         // Consecutive mini-batches through the same layer (its work arrays are reused): each backward pass leaves
         // the gradients of its own mini-batch, never a sum with the previous ones
         for (int batch = 0; batch < MINI_BATCHES; batch++) {
-            nestedLoopsOneMiniBatch(layer, random, n, w, h, c, depth, kW, kH, spatialIn);
+            nestedLoopsOneMiniBatch(layer, Kernels.named(kernels), random, n, w, h, c, depth, kW, kH, spatialIn);
         }
     }
 
-    private static void nestedLoopsOneMiniBatch(ConvolutionalLayer layer, Random random, int n, int w, int h, int c,
-            int depth, int kW, int kH, boolean spatialIn) {
+    private static void nestedLoopsOneMiniBatch(ConvolutionalLayer layer, Kernels kernels, Random random, int n, int w,
+            int h, int c, int depth, int kW, int kH, boolean spatialIn) {
         int wOut = w - kW + 1;
         int hOut = h - kH + 1;
         Shape inputShape = new Shape(w, h, c);
@@ -312,25 +325,27 @@ class ConvolutionalLayerExactTest {
                 }
             }
         }
-        INDArray input = spatialIn ? Layouts.spatial(flatIn, inputShape) : flatIn;
-        INDArray gOut = Nd4j.create(DataType.DOUBLE, n, hOut, wOut, depth);
+        // spatial arrays in the kernels' own layout; read back and compared in the reference's flat order
+        Shape outputShape = new Shape(wOut, hOut, depth);
+        INDArray input = spatialIn ? kernels.spatial(flatIn, inputShape) : flatIn;
+        INDArray gOut = Nd4j.create(DataType.DOUBLE, n, (long) depth * hOut * wOut);
         for (int s = 0; s < n; s++) {
             for (int d = 0; d < depth; d++) {
                 for (int y = 0; y < hOut; y++) {
                     for (int x = 0; x < wOut; x++) {
-                        gOut.putScalar(new long[] {s, y, x, d}, g[s][d][y][x]);
+                        gOut.putScalar(s, (long) d * hOut * wOut + (long) y * wOut + x, g[s][d][y][x]);
                     }
                 }
             }
         }
-        INDArray inference = nhwc(layer.forward(input, Mode.INFERENCE));
-        INDArray a = nhwc(layer.forward(input, Mode.TRAINING));
-        INDArray gradInput = layer.backward(spatialFromNhwc(gOut), true);
+        INDArray inference = kernels.flat(layer.forward(input, Mode.INFERENCE), outputShape).dup();
+        INDArray a = kernels.flat(layer.forward(input, Mode.TRAINING), outputShape);
+        INDArray gradInput = layer.backward(kernels.spatial(gOut, outputShape), true);
 
         double tol = 1e-10;
-        assertArrayEquals(new long[] {n, hOut, wOut, depth}, a.shape());
+        assertArrayEquals(new long[] {n, (long) depth * hOut * wOut}, a.shape());
         assertArrayEquals(input.shape(), gradInput.shape(), "input gradient comes back in the input's layout");
-        INDArray gradInputFlat = Layouts.flat(gradInput, inputShape);
+        INDArray gradInputFlat = kernels.flat(gradInput, inputShape);
         INDArray layerGradW = layer.parameters().get(0).gradient();
         INDArray layerGradB = layer.parameters().get(1).gradient();
         for (int s = 0; s < n; s++) {
@@ -338,8 +353,9 @@ class ConvolutionalLayerExactTest {
                 for (int y = 0; y < hOut; y++) {
                     for (int x = 0; x < wOut; x++) {
                         double expected = Math.max(0, z[s][d][y][x]);
-                        assertEquals(expected, a.getDouble(s, y, x, d), tol, "a n" + s + " d" + d + " y" + y + " x" + x);
-                        assertEquals(expected, inference.getDouble(s, y, x, d), tol, "inference a");
+                        long at = (long) d * hOut * wOut + (long) y * wOut + x;
+                        assertEquals(expected, a.getDouble(s, at), tol, "a n" + s + " d" + d + " y" + y + " x" + x);
+                        assertEquals(expected, inference.getDouble(s, at), tol, "inference a");
                     }
                 }
             }
