@@ -91,7 +91,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         engine.apply();
         PrintWriter out = spec.commandLine().getOut();
-        TrainingConfig training = ConfigReader.read(configFile());
+        TrainingConfig training = config != null ? ConfigReader.read(config)
+                : Examples.config(Examples.Kind.valueOf(net));
 
         long loadStart = System.nanoTime();
         int trainLimit = limit == null ? Integer.MAX_VALUE : limit;
@@ -135,15 +136,6 @@ final class BenchCommand implements Callable<Integer> {
                 train.size() / secPerEpoch, evaluation.accuracy(), peakRssMb());
         out.flush();
         return 0;
-    }
-
-    private Path configFile() {
-        if (config != null) {
-            return config;
-        }
-        Path root = Home.root().orElseThrow(() -> new UsageException(
-                "cannot find richard-examples/configs (run from the repository, or set RICHARD_HOME, or give --config)"));
-        return root.resolve("richard-examples/configs/mnist-" + net + ".yaml");
     }
 
     private static double median(double[] values) {

@@ -38,14 +38,9 @@ import io.richard.api.Quote;
             ""})
 final class InitCommand implements Callable<Integer> {
 
-    /** The example networks. */
-    enum Kind { dense, cnn }
-
-    static final String PLACEHOLDER = "{{MNIST}}";
-
     @Parameters(index = "0", arity = "0..1", paramLabel = "dense|cnn", defaultValue = "dense",
             description = "Which example. Default: ${DEFAULT-VALUE}.")
-    Kind kind;
+    Examples.Kind kind;
 
     @Option(names = "--format", paramLabel = "yaml|json", defaultValue = "yaml",
             description = "yaml (commented, default) or json (the reference's format).")
@@ -101,16 +96,8 @@ final class InitCommand implements Callable<Integer> {
     }
 
     /** The example config as YAML, with training.data and training.test set to {@code mnist}. */
-    static String template(Kind kind, String mnist) {
-        try (InputStream in = InitCommand.class.getResourceAsStream("init/" + kind.name() + ".yaml")) {
-            if (in == null) {
-                throw new IllegalStateException("the example config " + kind + " is missing from the jar");
-            }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return text.replace(PLACEHOLDER, "\"" + mnist.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static String template(Examples.Kind kind, String mnist) {
+        return Examples.portable(kind, mnist);
     }
 
     /**

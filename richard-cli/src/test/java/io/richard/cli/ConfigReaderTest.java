@@ -139,13 +139,13 @@ class ConfigReaderTest {
             Path data = config.training().data().orElseThrow();
             assertTrue(Files.isDirectory(data), data + " should be the shipped MNIST subset");
             assertTrue(Files.exists(data.resolve("train-images-idx3-ubyte.gz")));
-            InitCommand.Kind kind = name.contains("cnn") ? InitCommand.Kind.cnn : InitCommand.Kind.dense;
+            Examples.Kind kind = name.contains("cnn") ? Examples.Kind.cnn : Examples.Kind.dense;
             TrainingConfig template = ConfigReader.parse(InitCommand.template(kind, "../data/mnist"), name,
                     file.toAbsolutePath().getParent());
             assertEquals(template.model(), config.model(), name + " should match `richard init " + kind + "`");
             assertEquals(template.training(), config.training());
         }
-        for (InitCommand.Kind kind : InitCommand.Kind.values()) {
+        for (Examples.Kind kind : Examples.Kind.values()) {
             TrainingConfig config = parse(InitCommand.template(kind, "mnist"));
             assertEquals(10, config.model().classes().size());
             assertEquals(Path.of("/base/mnist"), config.training().data().orElseThrow());
