@@ -11,7 +11,7 @@ import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.MemoryEstimate;
-import io.richard.nd4j.QuadraticLoss;
+import io.richard.nd4j.loss.QuadraticLoss;
 import io.richard.nd4j.io.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

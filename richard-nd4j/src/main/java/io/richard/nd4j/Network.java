@@ -25,6 +25,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import io.richard.nd4j.activation.Sigmoid;
+import io.richard.nd4j.loss.QuadraticLoss;
 
 /**
  * A feed-forward classifier: the layers of a {@link ModelSpec} chained with shape inference, the quadratic cost

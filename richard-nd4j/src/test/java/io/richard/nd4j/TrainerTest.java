@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import io.richard.nd4j.optimize.Sgd;
 
 /**
  * The training loop (richard-reference.md §3.1 semantics, with the partial last mini-batch applied in its own

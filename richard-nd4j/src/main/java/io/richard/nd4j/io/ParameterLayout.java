@@ -13,7 +13,7 @@ import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Sigmoid;
+import io.richard.nd4j.activation.Sigmoid;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;
 import io.richard.nd4j.layer.MaxPoolingLayer;

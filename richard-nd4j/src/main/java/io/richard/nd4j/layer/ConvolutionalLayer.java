@@ -8,7 +8,7 @@ import io.richard.api.Mode;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
-import io.richard.nd4j.Relu;
+import io.richard.nd4j.activation.Relu;
 import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.kernel.LinearKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;

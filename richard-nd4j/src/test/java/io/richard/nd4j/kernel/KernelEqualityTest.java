@@ -11,7 +11,7 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.Size2D;
-import io.richard.nd4j.Sigmoid;
+import io.richard.nd4j.activation.Sigmoid;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;
 import io.richard.nd4j.layer.MaxPoolingLayer;

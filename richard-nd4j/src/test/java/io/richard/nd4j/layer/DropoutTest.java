@@ -12,7 +12,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.Size2D;
-import io.richard.nd4j.Sigmoid;
+import io.richard.nd4j.activation.Sigmoid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -10,7 +10,7 @@ import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.spec.Size2D;
 import io.richard.nd4j.GradientCheck;
-import io.richard.nd4j.Sigmoid;
+import io.richard.nd4j.activation.Sigmoid;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

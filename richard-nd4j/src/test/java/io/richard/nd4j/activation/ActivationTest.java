@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.activation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.loss;
 
 import io.richard.api.Loss;
 import io.richard.nd4j.kernel.Blas;

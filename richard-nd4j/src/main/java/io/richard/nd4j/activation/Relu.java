@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.activation;
 
 import io.richard.api.Activation;
 import io.richard.nd4j.kernel.Elementwise;

@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.optimize;
 
 import java.util.List;
 import io.richard.api.Optimizer;
