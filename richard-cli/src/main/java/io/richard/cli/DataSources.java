@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import io.richard.api.DataException;
+import io.richard.api.Shape;
 import io.richard.api.data.LabelledDataSet;
 import io.richard.api.spec.DataSpec;
 import io.richard.nd4j.data.CsvDataSet;
@@ -39,8 +40,13 @@ final class DataSources {
      * @param data        the samples
      * @param format      the format recognised, e.g. "CSV", "image folder", "IDX", "MNIST folder (t10k files)"
      * @param seconds     the time it took to read
+     * @param picture     how a sample's values form a picture: the data's shape, or for IDX images given a flat
+     *                    shape (MNIST as [784, 1, 1]) the images' own [W, H, 1]
      */
-    record Loaded(LabelledDataSet data, String format, double seconds) {
+    record Loaded(LabelledDataSet data, String format, double seconds, Shape picture) {
+        Loaded(LabelledDataSet data, String format, double seconds) {
+            this(data, format, seconds, data.shape());
+        }
     }
 
     /** The kind of a file, from its first bytes. */
@@ -53,19 +59,21 @@ final class DataSources {
         long start = System.nanoTime();
         LabelledDataSet set;
         String format;
+        Shape[] picture = {null};
         if (!Input.isStandardInput(path) && !Files.exists(path)) {
             throw new DataException(path + ": no such file or directory");
         }
         if (Files.isDirectory(path)) {
             Optional<Path> images = mnistImages(path, role);
             if (images.isPresent()) {
-                set = idx(images.get(), labelsBeside(images.get()), data, limit);
+                set = idx(images.get(), labelsBeside(images.get()), data, limit, picture);
                 format = "MNIST folder, " + images.get().getFileName();
             } else {
                 set = ImageFolderDataSet.load(path, data, resize, fetchSize, limit);
                 format = "image folder";
             }
-            return new Loaded(set, format, (System.nanoTime() - start) / 1e9);
+            return new Loaded(set, format, (System.nanoTime() - start) / 1e9,
+                    picture[0] != null ? picture[0] : set.shape());
         }
         try (Input input = Input.open(path, "data file")) {
             String name = input.name();
@@ -74,7 +82,7 @@ final class DataSources {
                     Path images = input.regularFile().orElseThrow(() -> new DataException(name + ": holds IDX"
                             + " images, whose labels are read from the labels file beside the images file; a pipe"
                             + " or standard input has nothing beside it: give the images file's path"));
-                    set = idx(images, labelsBeside(images), data, limit);
+                    set = idx(images, labelsBeside(images), data, limit, picture);
                     format = "IDX";
                 }
                 case IDX_LABELS -> throw new DataException(name + ": is an IDX labels file; give the images file"
@@ -99,11 +107,13 @@ final class DataSources {
                 }
             }
         }
-        return new Loaded(set, format, (System.nanoTime() - start) / 1e9);
+        return new Loaded(set, format, (System.nanoTime() - start) / 1e9, picture[0] != null ? picture[0] : set.shape());
     }
 
-    private static LabelledDataSet idx(Path images, Path labels, DataSpec data, int limit) {
+    /** IDX images as {@code data.shape} says; {@code picture[0]} is set to the images' own [W, H, 1]. */
+    private static LabelledDataSet idx(Path images, Path labels, DataSpec data, int limit, Shape[] picture) {
         InMemoryDataSet set = IdxReader.load(images, labels, data.classes(), data.normalization(), limit);
+        picture[0] = set.shape();
         if (set.shape().equals(data.shape())) {
             return set;
         }

@@ -116,6 +116,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the cost and accuracy curves as a PNG.")
     Path plot;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Write an HTML report (curves, confusion matrix, per-class scores, the most confidently wrong "
+                    + "test samples, layers, kernels) after every epoch and at the end; replaced atomically, so it can "
+                    + "be reloaded while training runs.")
+    Path report;
+
     @Option(names = "--metrics", paramLabel = "FILE",
             description = "Where to write the per-epoch metrics (JSON lines). Default: MODEL.metrics.jsonl")
     Path metrics;
@@ -174,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
                 .input("test data", "--test", test).input("checkpoint to resume", "--resume", resume)
                 .input("model to start from", "--init", init).allowSame("-o", "--init")
                 .output("model", "-o", model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
-                .output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
+                .output("report", "--report", report).output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
                 .allowSame("--checkpoint", "--resume").check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log, true)) {
@@ -356,7 +362,8 @@ final class TrainCommand implements Callable<Integer> {
                 .input("checkpoint to resume", "--resume", resume)
                 .input("model to start from", "--init", init).allowSame("-o", "--init")   // read whole before training
                 .output("model", "-o", modelPath).output("metrics file", "--metrics", metricsPath)
-                .output("plot", "--plot", plot).output("checkpoint", "--checkpoint", interval != null ? checkpointPath
+                .output("plot", "--plot", plot).output("report", "--report", report)
+                .output("checkpoint", "--checkpoint", interval != null ? checkpointPath
                         : null).appended("log file", "--log", common.log).allowSame("--checkpoint", "--resume");
         try {
             files.checkAppended();                        // the log file, before anything is logged to it
@@ -425,6 +432,17 @@ final class TrainCommand implements Callable<Integer> {
         if (interval != null) {
             console.info("  checkpoints every " + interval + " to " + checkpointPath);
         }
+        DataSources.Loaded reportData = testSet != null ? testSet : train;
+        ReportWriter reportWriter = null;
+        if (report != null) {
+            reportWriter = new ReportWriter(report, modelPath.getFileName() == null ? modelPath.toString()
+                    : modelPath.getFileName().toString(), format == ModelFormat.reference
+                    ? "network file of the C++ Richard" : "model archive", Map.of(), reportData,
+                    (testSet != null ? testPath.get() : dataPath).toString(), testSet != null ? "the test set"
+                    : "the training data (there is no test set)", ReportAnalysis.DEFAULT_MISTAKES);
+            console.info("  report   " + report + " after every epoch" + (testSet != null ? ""
+                    : "; it evaluates the training data (there is no test set), which takes a pass over it"));
+        }
         String stdinTty = System.getenv("RICHARD_STDIN_TTY");
         boolean stdin = stdinTty != null ? stdinTty.equals("1") : System.console() != null;
         if (hyperparams.epochs() > 0) {
@@ -457,6 +475,8 @@ final class TrainCommand implements Callable<Integer> {
 
         List<EpochResult> results;
         TrainingMonitor monitor;
+        int[] reportedEpoch = {-1};                       // the epoch the report's evaluation was made after
+        boolean[] reportFailed = {false};
         Trainer trainer;
         TrainingState[] lastCheckpoint = {null};
         int firstEpoch = resumed == null ? 0 : resumed.state().epoch();
@@ -464,6 +484,33 @@ final class TrainCommand implements Callable<Integer> {
                 : MetricsLog.continuing(metricsPath, firstEpoch)) {
             monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(),
                     engine.splitThreads(network), metricsLog);
+            if (reportWriter != null) {
+                ReportWriter writer = reportWriter;
+                TrainingMonitor shown = monitor;
+                boolean ownPass = testSet == null;                // the test-set pass is the monitor's
+                monitor.afterEpoch(testSet != null ? writer : null, record -> {
+                    if (record.stopped()) {
+                        return;                                    // the final report follows at once
+                    }
+                    try {
+                        if (ownPass) {
+                            writer.evaluate(network, reportData.data(), EVALUATION_BATCH, engine.splitThreads(network));
+                        }
+                        Map<String, String> facts = new LinkedHashMap<>(metadata);
+                        facts.put("epochs", Integer.toString(record.epoch()));
+                        writer.write(network, reportHistory(metricsPath, shown), historySource(metricsPath),
+                                "Training in progress: epoch " + record.epoch() + " of " + record.epochs() + " done.",
+                                facts);
+                        reportedEpoch[0] = record.epoch();
+                    } catch (java.io.UncheckedIOException e) {
+                        if (!reportFailed[0]) {
+                            console.warn(Errors.oneLine(e.getMessage()) + "; training goes on, and the report is"
+                                    + " tried again after every epoch and at the end");
+                        }
+                        reportFailed[0] = true;
+                    }
+                });
+            }
             Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor)
                     .parallel(engine.splitThreads(network));
             if (shuffleValue) {
@@ -544,6 +591,13 @@ final class TrainCommand implements Callable<Integer> {
         console.result(done.toString());
         console.result("model saved to " + modelPath + (format == ModelFormat.reference
                 ? " (the reference's network file format)" : ""));
+        if (reportWriter != null) {
+            if (!reportWriter.evaluated() || reportedEpoch[0] != end.epoch() || end.samples() != 0) {
+                reportWriter.evaluate(network, reportData.data(), EVALUATION_BATCH, engine.splitThreads(network));
+            }
+            reportWriter.write(network, reportHistory(metricsPath, monitor), historySource(metricsPath), null, metadata);
+            console.info("report written to " + report);
+        }
         console.info(metricsPath != null ? "metrics written to " + metricsPath : "no metrics file written: the model"
                 + " went to " + modelPath + ", which is not a file (give --metrics FILE for one)");
         if (plot != null) {
@@ -581,6 +635,22 @@ final class TrainCommand implements Callable<Integer> {
                     + "]; inputs are scaled as the config says");
         }
         return from.network().copyWith(spec, seedValue);
+    }
+
+    /** The epochs for the report: the metrics file's (all of a resumed run's), or this run's when it is not a file. */
+    private static List<EpochRecord> reportHistory(Path metricsPath, TrainingMonitor monitor) {
+        if (metricsPath != null && Files.isRegularFile(metricsPath)) {
+            List<EpochRecord> records = ReportWriter.readMetrics(metricsPath);
+            if (!records.isEmpty()) {
+                return records;
+            }
+        }
+        return monitor.history();
+    }
+
+    private static String historySource(Path metricsPath) {
+        return metricsPath != null && Files.isRegularFile(metricsPath) ? "the metrics file " + metricsPath
+                : "this run (no metrics file)";
     }
 
     private static boolean sameFile(Path a, Path b) {

@@ -34,6 +34,10 @@ final class TrainingMonitor implements TrainingListener {
     private final List<EpochRecord> history = new ArrayList<>();
     private volatile boolean stopAfterEpoch;
     private Trainer trainer;
+    /** The report evaluating the test set after every epoch (one pass for both), or null. */
+    private ReportWriter report;
+    /** Called after every epoch's record is written, or null. */
+    private java.util.function.Consumer<EpochRecord> afterEpoch;
 
     private long epochStart;
     private long lastShown;
@@ -53,6 +57,15 @@ final class TrainingMonitor implements TrainingListener {
 
     void attach(Trainer value) {
         this.trainer = value;
+    }
+
+    /**
+     * Lets {@code testReport} (when not null) make the test-set evaluation after each epoch, so that the report and
+     * the epoch line come from one pass, and calls {@code after} once each epoch's record is written.
+     */
+    void afterEpoch(ReportWriter testReport, java.util.function.Consumer<EpochRecord> after) {
+        this.report = testReport;
+        this.afterEpoch = after;
     }
 
     /** The reference's `q`: finish the current epoch, then stop. */
@@ -101,7 +114,9 @@ final class TrainingMonitor implements TrainingListener {
         Double accuracy = null;
         Double testCost = null;
         if (test != null && !result.stopped()) {
-            Evaluation evaluation = network.evaluate(test, TrainCommand.EVALUATION_BATCH, testThreads);
+            Evaluation evaluation = report != null
+                    ? report.evaluate(network, test, TrainCommand.EVALUATION_BATCH, testThreads)
+                    : network.evaluate(test, TrainCommand.EVALUATION_BATCH, testThreads);
             accuracy = finite(evaluation.accuracy());
             testCost = finite(evaluation.meanCost());
         }
@@ -112,6 +127,9 @@ final class TrainingMonitor implements TrainingListener {
             metrics.write(record);
         }
         console.result(summary(record));
+        if (afterEpoch != null) {
+            afterEpoch.accept(record);
+        }
         if (stopAfterEpoch && trainer != null) {
             trainer.requestStop();
         }

@@ -31,6 +31,33 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
      * between {@code threads} threads (batches of fewer than 64 rows per thread are split less or not at all).
      */
     public static Evaluation of(Network network, LabelledDataSet data, int batchSize, int threads) {
+        return of(network, data, batchSize, threads, null);
+    }
+
+    /**
+     * Sees the outputs of every sample while an {@link Evaluation} is made (a training report uses it to find the
+     * most confidently wrong samples without a second pass over the data). Called on the thread that called
+     * {@link Evaluation#of(Network, LabelledDataSet, int, int, OutputObserver)}, once per part of a batch, in row
+     * order.
+     */
+    @FunctionalInterface
+    public interface OutputObserver {
+        /**
+         * @param batch     the batch; valid only during the call
+         * @param from      the batch row of the first row of {@code outputs}
+         * @param outputs   the output activations a^L of rows {@code from}, {@code from + 1}, …, (n, classes); valid
+         *                  only during the call
+         * @param predicted the predicted class of each of those rows
+         */
+        void observe(Batch batch, int from, INDArray outputs, int[] predicted);
+    }
+
+    /**
+     * {@link #of(Network, LabelledDataSet, int, int)}, showing every sample's outputs to {@code observer} (when not
+     * null) as they are computed.
+     */
+    public static Evaluation of(Network network, LabelledDataSet data, int batchSize, int threads,
+            OutputObserver observer) {
         int k = data.classes().size();
         long[][] confusion = new long[k][k];
         int samples = 0;
@@ -43,6 +70,9 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
                 Batch batch = batches.next();
                 for (Scored part : split.map(batch.size(), (p, from, to) -> score(network, batch, from, to))) {
                     totalCost += part.cost();
+                    if (observer != null) {
+                        observer.observe(batch, (int) part.from(), part.outputs(), part.predicted());
+                    }
                     for (int s = 0; s < part.predicted().length; s++) {
                         int label = batch.labels()[(int) part.from() + s];
                         confusion[label][part.predicted()[s]]++;
@@ -57,8 +87,11 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
         return new Evaluation(List.copyOf(data.classes()), samples, correct, totalCost, confusion);
     }
 
-    /** The summed cost and the predicted classes of rows {@code from} to {@code to} − 1 of a batch. */
-    private record Scored(long from, double cost, int[] predicted) {
+    /**
+     * The summed cost, the predicted classes and the outputs (the thread's own buffer, valid until its next pass) of
+     * rows {@code from} to {@code to} − 1 of a batch.
+     */
+    private record Scored(long from, double cost, int[] predicted, INDArray outputs) {
     }
 
     /**
@@ -79,7 +112,7 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
         }
         double cost = network.loss().gradientAndCost(a, y.dataType() == a.dataType() ? y : y.castTo(a.dataType()),
                 difference[0]);
-        return new Scored(from, cost, Network.argmax(a));
+        return new Scored(from, cost, Network.argmax(a), a);
     }
 
     private static INDArray rows(INDArray matrix, long from, long to) {
