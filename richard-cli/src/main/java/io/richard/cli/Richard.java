@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "richard", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         versionProvider = Richard.Version.class,
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InitCommand.class,
-            SummaryCommand.class, ReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            SummaryCommand.class, ReportCommand.class, ExportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Trains and runs neural-network classifiers (dense, convolutional and max-pooling layers, "
             + "sigmoid output, quadratic cost) from YAML or JSON configs.", ""},
         footer = {"",
