@@ -131,8 +131,8 @@ final class ReportCommand implements Callable<Integer> {
      */
     private Optional<Path> metricsFile() {
         if (metrics != null) {
-            if (!Files.isRegularFile(metrics)) {
-                throw new DataException(metrics + ": " + (Files.exists(metrics) ? "not a regular file"
+            if (!Files.exists(metrics) || Files.isDirectory(metrics)) {
+                throw new DataException(metrics + ": " + (Files.exists(metrics) ? "is a directory, not a metrics file"
                         : "no such file") + " (--metrics)");
             }
             return Optional.of(metrics);

@@ -293,6 +293,9 @@ final class ReportPage {
                     LEFT, CW - RIGHT, y, y, LEFT - 6, y, esc(yt.label(i) + unit)));
         }
         for (int i = 0; i < xt.count(); i++) {
+            if (xt.value(i) < Math.max(1, Math.floor(xMin)) || xt.value(i) > xMax) {
+                continue;                                         // no epoch 0, no epoch not trained yet
+            }
             double x = px.applyAsDouble(xt.value(i));
             s.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\"/>"
                     + "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",

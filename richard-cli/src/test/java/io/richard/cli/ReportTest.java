@@ -200,6 +200,15 @@ class ReportTest {
             boolean live = k < 3;
             assertEquals(live, html.contains("Training in progress: epoch " + (k + 1) + " of 3 done."), "status " + k);
             assertEquals(live, html.contains("<meta http-equiv=\"refresh\" content=\"30\">"), "reload " + k);
+            String chart = html.substring(html.indexOf("id=\"accuracy-chart\""));
+            Matcher epochTicks = Pattern.compile("text-anchor=\"middle\">(\\d+)</text>").matcher(
+                    chart.substring(0, chart.indexOf("</svg>")));
+            List<String> ticks = new ArrayList<>();
+            while (epochTicks.find()) {
+                ticks.add(epochTicks.group(1));
+            }
+            assertEquals(k == 0 ? List.of("1") : List.of("1", "2", "3").subList(0, Math.min(k + 1, 3)), ticks,
+                    "epoch ticks of report " + k + ": the epochs trained, no 0");
             int accuracy = html.indexOf("data-series=\"test accuracy\"");
             assertEquals(Math.min(k + 1, 3), count(html.substring(accuracy, html.indexOf("</g>", accuracy)), "<circle"),
                     "accuracy points in report " + k);
