@@ -155,8 +155,8 @@ class KillTest {
             Backend.threads(threads);
         }
         int kills = chains.stream().mapToInt(Chain::kills).sum();
-        assertEquals(KILLS, kills);
-        // what the test is about: most kills hit a run that was training (and writing checkpoints), not its start-up
+        // the chains kill until they have KILLS kills (so that number proves nothing); what the test is about: most
+        // kills hit a run that was training and writing checkpoints, not its start-up
         int killedTraining = kills - chains.stream().mapToInt(Chain::beforeTraining).sum();
         assertTrue(killedTraining >= KILLS / 2, killedTraining + " of " + kills + " kills while training");
         System.out.printf("kill test: %d kills (%d before training started), %d short runs that finished and saved"
