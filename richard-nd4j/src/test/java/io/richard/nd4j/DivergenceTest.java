@@ -13,6 +13,7 @@ import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.data.InMemoryDataSet;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
@@ -100,5 +101,44 @@ class DivergenceTest {
         assertEquals("training diverged in epoch 1, mini-batch 1: the cost is NaN; the mini-batch's inputs hold NaN"
                 + " values; check the data (every value must be a finite number).", e.getMessage());
         assertEquals(null, e.layer());
+    }
+
+    @Test
+    void aLayerWithNaNAndInfiniteParametersIsNamedWithBoth() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
+        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        network.layers().get(1).parameters().get(0).value().putScalar(1, 2, Float.NaN);
+        network.layers().get(1).parameters().get(1).value().putScalar(0, 1, Float.POSITIVE_INFINITY);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(data(1)));
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1, mini-batch 1: the cost is NaN;"
+                + " outputLayer (output) parameters W and b hold NaN and infinite values. The steps are too large"),
+                e.getMessage());
+        assertEquals("outputLayer", e.layer());
+    }
+
+    @Test
+    void finiteParametersWhoseOutputOverflowsAreBlamedOnTheirLayer() {
+        // a 1×1 convolution of weight 3e38 on inputs of 5: z = 1.5e39 overflows float32 to +∞ and ReLU keeps it; the
+        // output layer's mixed-sign weights then meet +∞ and give NaN
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).convolutional(1, 1, 1, 0.5).output(2, 0.5);
+        Network network = Network.create(new Shape(2, 2, 1), spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        network.layers().get(0).parameters().get(0).value().assign(3e38f);
+        network.layers().get(0).parameters().get(1).value().assign(0);
+        INDArray w = network.layers().get(1).parameters().get(0).value();
+        w.assign(0.1f);
+        w.putScalar(0, 1, -0.1f);
+        w.putScalar(1, 1, -0.1f);
+        float[][] x = {{5, 5, 5, 5}, {5, 5, 5, 5}};
+        InMemoryDataSet large = InMemoryDataSet.of(List.of("0", "1"), new Shape(2, 2, 1), x, 0, 1);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(large));
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1, mini-batch 1: the cost is NaN; the output"
+                + " of hiddenLayers[0] (convolutional) holds infinite values (its parameters are finite but too"
+                + " large). The steps are too large: lower learnRate (now hiddenLayers[0] 0.5, outputLayer 0.5)"),
+                e.getMessage());
+        assertEquals("hiddenLayers[0]", e.layer());
+        assertEquals(0, e.epoch());
+        assertEquals(0, e.batch());
     }
 }

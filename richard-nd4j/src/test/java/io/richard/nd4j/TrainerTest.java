@@ -516,6 +516,21 @@ class TrainerTest {
             }
         }
         assertEquals(orders, epochOrders(5L, 100), "a second run with the same seed visits the same orders");
+        // epoch e is the data set's permutation of seed + e: checkpoints store the seed, so a run resumed by another
+        // version of richard must see the same orders
+        VisitRecorder reference = new VisitRecorder(20);
+        for (int e = 0; e < 4; e++) {
+            List<Integer> expected = new ArrayList<>();
+            try (BatchStream stream = reference.data.batches(7, 100, SampleOrder.shuffled(5L + e))) {
+                while (stream.hasNext()) {
+                    Batch batch = stream.next();
+                    for (int n = 0; n < batch.size(); n++) {
+                        expected.add((int) batch.x().getDouble(n, 0));
+                    }
+                }
+            }
+            assertEquals(expected, orders.get(e), "epoch " + e);
+        }
         assertFalse(orders.equals(epochOrders(6L, 100)), "another seed, other orders");
     }
 
@@ -539,5 +554,32 @@ class TrainerTest {
             first12.add(s);
         }
         assertEquals(List.of(first12, first12, first12, first12), epochOrders(null, 12));
+    }
+
+    @Test
+    void aStopRequestedBeforeFitEndsItAtOnceAndIsThenCleared() {
+        Network network = network(new Hyperparams(3, 100, 2));
+        Manual untouched = new Manual(network);
+        Trainer trainer = Trainer.builder(network).build();
+        trainer.requestStop();
+        assertTrue(trainer.stopRequested());
+        assertEquals(List.of(), trainer.fit(new ArrayDataSet()), "no epoch runs");
+        untouched.assertMatches(network);
+        assertFalse(trainer.stopRequested(), "cleared when fit returns");
+        assertEquals(3, trainer.fit(new ArrayDataSet()).size(), "the trainer can be used again");
+        assertEquals(3, trainer.hyperparams().epochs());
+    }
+
+    @Test
+    void afterFitDropoutMasksFollowTheLayersCountAgain() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(2, 100, 2).layer(new DenseLayerSpec(4, 0.5, 1.0, 0.5))
+                .output(new OutputLayerSpec(2, 0.3, 1.0));
+        Network network = Network.create(INPUT, spec, 3, DataType.DOUBLE);
+        Trainer.builder(network).build().fit(new ArrayDataSet());
+        // outside a trainer each training-mode pass draws a new mask (the position the trainer set is cleared)
+        INDArray x = Nd4j.createFromArray(X);
+        INDArray first = network.layers().get(0).forward(x, io.richard.api.Mode.TRAINING).dup();
+        INDArray second = network.layers().get(0).forward(x, io.richard.api.Mode.TRAINING).dup();
+        assertFalse(first.equals(second), "two passes, two masks");
     }
 }
