@@ -1,7 +1,7 @@
 package io.richard.cli;
 
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import picocli.CommandLine.Option;

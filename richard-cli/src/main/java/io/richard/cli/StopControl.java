@@ -8,7 +8,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 
 /**
  * How a user, a job scheduler or a container runtime stops {@code richard train}. Ctrl-C (SIGINT) and SIGTERM (what

@@ -8,7 +8,7 @@ import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 
 /**
  * Shows training progress and records every epoch: a live progress bar on a terminal (samples done, samples/s,

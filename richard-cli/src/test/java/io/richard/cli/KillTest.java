@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.richard.nd4j.TrainingState;
+import io.richard.nd4j.train.TrainingState;
 import io.richard.nd4j.io.Checkpoint;
 import io.richard.nd4j.io.Models;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.InMemoryDataSet;
 

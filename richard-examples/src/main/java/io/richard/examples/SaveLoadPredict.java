@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import io.richard.api.train.EpochResult;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.InMemoryDataSet;
 import io.richard.nd4j.io.ModelArchive;

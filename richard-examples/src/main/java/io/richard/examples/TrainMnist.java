@@ -4,7 +4,7 @@ import java.util.List;
 import io.richard.api.train.EpochResult;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.InMemoryDataSet;
 

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.data.ImageFolderDataSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

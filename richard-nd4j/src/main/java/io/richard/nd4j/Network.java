@@ -35,7 +35,7 @@ import io.richard.nd4j.loss.QuadraticLoss;
  * <p>The input of {@link #output}, {@link #predict} and {@link #forward} is a matrix (N, W·H·D) of normalised
  * values in the reference's order (x fastest, then y, then channel), one sample per row. Inference-mode
  * methods write no state and may be called from several threads at once; training-mode
- * {@link #forward}/{@link #backward} are for one thread (the {@link Trainer}).
+ * {@link #forward}/{@link #backward} are for one thread (the trainer, {@code io.richard.nd4j.train.Trainer}).
  */
 public final class Network {
 
@@ -196,9 +196,9 @@ public final class Network {
      * A copy of this network for another training thread: its layers hold the same parameter arrays (W and b,
      * not copies, so an update of this network is an update of the replica) but their own gradients, work arrays
      * and dropout masks, drawn from seeds that depend on {@code part} (so every part of a mini-batch drops its
-     * own units, and a rerun draws the same masks).
+     * own units, and a rerun draws the same masks). The trainer's data-parallel step trains one replica per thread.
      */
-    Network replica(int part) {
+    public Network replica(int part) {
         return rebuild(null, part);
     }
 

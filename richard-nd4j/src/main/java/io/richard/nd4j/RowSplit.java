@@ -9,13 +9,17 @@ import java.util.concurrent.Future;
 
 /**
  * The rows of a batch split between threads: each part runs on its own thread (part 0 on the calling one) with
- * one BLAS thread, so that the parts do not compete for the BLAS pool. Training splits every mini-batch this way
- * ({@link Trainer.Builder#parallel}), inference large batches ({@link Network#output(org.nd4j.linalg.api.ndarray.INDArray,
- * int)}): the parts are independent, element-wise work included, which for the example CNN gains more than two
- * BLAS threads on the whole batch, since those share only the products. (For the dense example network, whose
- * batches are mostly products, two BLAS threads measured as fast warm and faster cold; docs/performance.md.)
+ * one BLAS thread, so that the parts do not compete for the BLAS pool. Inference splits large batches this way
+ * ({@link Network#output(org.nd4j.linalg.api.ndarray.INDArray, int)}, {@link Evaluation}), and the trainer every
+ * mini-batch ({@code io.richard.nd4j.train.DataParallelStep}): the parts are independent, element-wise work
+ * included, which for the example CNN gains more than two BLAS threads on the whole batch, since those share only
+ * the products. (For the dense example network, whose batches are mostly products, two BLAS threads measured as
+ * fast warm and faster cold; docs/performance.md.)
+ *
+ * <p>It sits beside {@link Network}, below the training package: the network's split inference uses it, and
+ * nothing the network uses may depend on training.
  */
-final class RowSplit implements AutoCloseable {
+public final class RowSplit implements AutoCloseable {
 
     /** Fewest rows an inference part is given: below this a thread of its own costs more than it saves. */
     static final long MIN_ROWS = 64;
@@ -38,7 +42,7 @@ final class RowSplit implements AutoCloseable {
      * A split between {@code threads} threads; with more than one, BLAS runs one thread per part until
      * {@link #close} (set once: changing OpenBLAS's thread count costs about 0.5 ms here).
      */
-    static RowSplit open(int threads) {
+    public static RowSplit open(int threads) {
         return new RowSplit(Math.max(1, threads), threads > 1 ? BlasThreads.single() : null);
     }
 
@@ -51,7 +55,7 @@ final class RowSplit implements AutoCloseable {
     }
 
     /** One part's work: part {@code part}, rows {@code from} to {@code to} − 1. */
-    interface Task<T> {
+    public interface Task<T> {
         T run(int part, long from, long to);
     }
 
@@ -70,7 +74,7 @@ final class RowSplit implements AutoCloseable {
      * on the calling thread), and returns the results in row order. Every part ends before this returns, also
      * when one fails; the first failure is then thrown.
      */
-    <T> List<T> map(int parts, long rows, Task<T> task) {
+    public <T> List<T> map(int parts, long rows, Task<T> task) {
         if (parts == 1) {
             return List.of(task.run(0, 0, rows));
         }

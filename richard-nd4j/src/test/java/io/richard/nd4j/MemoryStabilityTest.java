@@ -17,6 +17,7 @@ import io.richard.api.spec.Normalization;
 import io.richard.api.spec.Size2D;
 import io.richard.nd4j.data.InMemoryDataSet;
 import io.richard.nd4j.io.ModelArchive;
+import io.richard.nd4j.train.Trainer;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,6 +10,7 @@ import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.InMemoryDataSet;
+import io.richard.nd4j.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

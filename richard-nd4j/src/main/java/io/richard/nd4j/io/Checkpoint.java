@@ -17,7 +17,7 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Parameter;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.TrainingState;
+import io.richard.nd4j.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

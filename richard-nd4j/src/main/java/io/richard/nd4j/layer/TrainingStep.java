@@ -2,7 +2,7 @@ package io.richard.nd4j.layer;
 
 /**
  * The training position (epoch and mini-batch index within the epoch) that the current thread's next
- * training-mode forward passes belong to. The {@link io.richard.nd4j.Trainer} sets it around every mini-batch;
+ * training-mode forward passes belong to. The {@link io.richard.nd4j.train.Trainer} sets it around every mini-batch;
  * layers with dropout derive their masks from it, so the masks of a mini-batch depend only on the layer's seed
  * and the position, never on what ran before (a resumed run reproduces an uninterrupted one exactly).
  *

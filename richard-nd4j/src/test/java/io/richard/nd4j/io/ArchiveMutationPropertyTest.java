@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.richard.api.Parameter;
 import io.richard.api.RichardException;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.TrainingState;
+import io.richard.nd4j.train.TrainingState;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

@@ -18,7 +18,7 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Parameter;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.TrainingState;
+import io.richard.nd4j.train.TrainingState;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

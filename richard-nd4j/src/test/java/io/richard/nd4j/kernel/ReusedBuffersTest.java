@@ -13,7 +13,7 @@ import io.richard.api.Parameter;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.Trainer;
+import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.data.InMemoryDataSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.data.InMemoryDataSet;
+import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.BooleanIndexing;

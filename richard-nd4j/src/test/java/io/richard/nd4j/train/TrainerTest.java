@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,13 +22,14 @@ import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.optimize.Sgd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import io.richard.nd4j.optimize.Sgd;
 
 /**
  * The training loop (richard-reference.md §3.1 semantics, with the partial last mini-batch applied in its own

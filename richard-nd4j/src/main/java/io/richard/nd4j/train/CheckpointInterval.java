@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.train;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -1,9 +1,10 @@
-package io.richard.nd4j;
+package io.richard.nd4j.train;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import io.richard.nd4j.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

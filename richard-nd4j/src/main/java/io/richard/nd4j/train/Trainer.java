@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.train;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +19,15 @@ import io.richard.api.spec.LayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.api.train.TrainingListener;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.RowSplit;
 import io.richard.nd4j.kernel.Blas;
 import io.richard.nd4j.layer.TrainingStep;
+import io.richard.nd4j.optimize.Sgd;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
-import io.richard.nd4j.optimize.Sgd;
 
 /**
  * The training loop, with the reference's semantics and without its bugs.
