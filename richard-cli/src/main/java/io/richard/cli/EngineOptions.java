@@ -3,7 +3,6 @@ package io.richard.cli;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.kernel.Kernels;
-import io.richard.nd4j.layer.ConvolutionalLayer;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that run a network: the ND4J backend, its threads and the layers' kernels. */
@@ -36,15 +35,14 @@ final class EngineOptions {
     /**
      * How many threads share each mini-batch in training ({@link Trainer.Builder#parallel}) and each batch in
      * evaluation and prediction ({@link Network#evaluate(io.richard.api.data.LabelledDataSet, int, int)}):
-     * --threads for a network with a convolutional layer, 1 otherwise. Splitting pays off when a batch is mostly
+     * --threads for a network with a convolutional layer ({@link Network#splitsWell}), 1 otherwise. Splitting pays off when a batch is mostly
      * work on activations; a dense network's mini-batch of 32 is mostly reading its weight matrices, which every
      * thread would read again (measured: dense example 1.9 s per epoch on one thread, 2.3 s split in two; its
      * evaluation no faster split than with two BLAS threads; CNN 1.4–1.5× faster training and 1.4–1.9× faster
      * evaluation split in two, docs/performance.md).
      */
     int splitThreads(Network network) {
-        boolean convolutional = network.layers().stream().anyMatch(l -> l instanceof ConvolutionalLayer);
-        return threads != null && threads > 1 && convolutional ? threads : 1;
+        return threads != null && threads > 1 && network.splitsWell() ? threads : 1;
     }
 
     /** Checks the backend and sets the threads, before any ND4J work. */

@@ -16,7 +16,6 @@ import javax.imageio.ImageIO;
 import io.richard.api.Shape;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.LayerSpec;
-import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Evaluation;
 
@@ -575,9 +574,9 @@ final class ReportPage {
             Shape out = layer.outputShape(shape);
             long parameters = layer.parameterCount(shape);
             total += parameters;
-            h.append("<tr><td class=\"num\">").append(l).append("</td><td>").append(esc(LayerTable.describe(layer)))
+            h.append("<tr><td class=\"num\">").append(l).append("</td><td>").append(esc(layer.describe()))
                     .append("</td><td>").append(esc(out.toString())).append("</td><td>")
-                    .append(esc(LayerTable.activation(layer))).append("</td><td class=\"num\">")
+                    .append(esc(layer.activation())).append("</td><td class=\"num\">")
                     .append(Text.count(parameters)).append("</td></tr>\n");
             shape = out;
         }

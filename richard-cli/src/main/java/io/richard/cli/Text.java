@@ -4,11 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import io.richard.api.Quote;
-import io.richard.api.Shape;
-import io.richard.api.spec.ConvolutionalLayerSpec;
-import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.LayerSpec;
-import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 
 /** Number and model formatting for messages. */
@@ -72,15 +68,7 @@ final class Text {
         List<String> parts = new ArrayList<>();
         parts.add(model.inputShape().toString());
         for (LayerSpec layer : model.network().layers()) {
-            if (layer instanceof ConvolutionalLayerSpec c) {
-                parts.add("conv " + c.depth() + "@" + c.kernelSize());
-            } else if (layer instanceof MaxPoolingLayerSpec p) {
-                parts.add("maxpool " + p.regionSize());
-            } else if (layer instanceof DenseLayerSpec d) {
-                parts.add("dense " + d.size());
-            } else {
-                parts.add("output " + layer.outputShape(Shape.flat(1)).width());
-            }
+            parts.add(layer.describe());
         }
         return String.join(" → ", parts);
     }

@@ -4,11 +4,9 @@ import java.util.List;
 import java.util.Locale;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
-import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
-import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
-import io.richard.nd4j.kernel.FastCorrelation;
+import io.richard.nd4j.layer.LayerKinds;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -49,36 +47,13 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
             Shape output = layer.outputShape(input);
             parameters = saturatedAdd(parameters, layer.parameterCount(input));
             largest = Math.max(largest, layer.parameterCount(input));
-            values += training(layer, input, output, miniBatchSize) + inference(layer, input, output, inferenceBatch);
+            values += LayerKinds.values(layer, input, output, miniBatchSize, inferenceBatch);
             input = output;
         }
         values += 2.0 * miniBatchSize * (size(model.inputShape()) + model.classes().size());   // the batch x, y
         double parameterBytes = 3.0 * FLOAT * parameters;
         return new MemoryEstimate(parameters, largest, clamp(parameterBytes), clamp(values * FLOAT), miniBatchSize,
                 inferenceBatch);
-    }
-
-    private static double training(LayerSpec layer, Shape in, Shape out, long n) {
-        double dropout = layer.dropoutRate() > 0 ? 3.0 * n * size(out) : 0;
-        if (layer instanceof ConvolutionalLayerSpec conv) {
-            double rows = (double) n * in.height() * in.width();
-            // X (or the input stacked by kernel row, kH times larger), ∇X; z, ∇a, δ in full rows
-            double input = FastCorrelation.byOutputRow(in, conv.kernelSize()) ? conv.kernelSize().height() + 1 : 2;
-            return input * rows * in.depth() + 3 * rows * out.depth() + dropout;
-        }
-        if (layer instanceof MaxPoolingLayerSpec) {
-            return 3.0 * n * size(in) + n * size(out);
-        }
-        return 3.0 * n * size(out) + 2.0 * n * size(in) + dropout;
-    }
-
-    private static double inference(LayerSpec layer, Shape in, Shape out, long n) {
-        if (layer instanceof ConvolutionalLayerSpec conv) {
-            double rows = (double) n * in.height() * in.width();
-            double input = FastCorrelation.byOutputRow(in, conv.kernelSize()) ? conv.kernelSize().height() : 1;
-            return input * rows * in.depth() + rows * out.depth();   // X (or stacked) and z (a is a view of z)
-        }
-        return (double) n * size(in) + n * size(out);
     }
 
     private static double size(Shape shape) {

@@ -2,31 +2,29 @@ package io.richard.nd4j;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import io.richard.api.ConfigException;
 import io.richard.api.Layer;
 import io.richard.api.Loss;
 import io.richard.api.Mode;
 import io.richard.api.Shape;
 import io.richard.api.data.LabelledDataSet;
-import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerDifference;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.LayerTable;
-import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
 import io.richard.nd4j.kernel.Kernels;
-import io.richard.nd4j.layer.ConvolutionalLayer;
-import io.richard.nd4j.layer.DenseLayer;
-import io.richard.nd4j.layer.MaxPoolingLayer;
+import io.richard.nd4j.layer.LayerKinds;
+import io.richard.nd4j.layer.ReferenceInitializer;
+import io.richard.nd4j.loss.QuadraticLoss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import io.richard.nd4j.activation.Sigmoid;
-import io.richard.nd4j.loss.QuadraticLoss;
 
 /**
  * A feed-forward classifier: the layers of a {@link ModelSpec} chained with shape inference, the quadratic cost
@@ -44,12 +42,14 @@ public final class Network {
     private final Loss loss = QuadraticLoss.INSTANCE;
     private final DataType dataType;
     private final long seed;
+    private final Kernels kernels;
 
-    private Network(ModelSpec model, List<Layer> layers, DataType dataType, long seed) {
+    private Network(ModelSpec model, List<Layer> layers, DataType dataType, long seed, Kernels kernels) {
         this.model = model;
         this.layers = List.copyOf(layers);
         this.dataType = dataType;
         this.seed = seed;
+        this.kernels = kernels;
     }
 
     /**
@@ -76,31 +76,15 @@ public final class Network {
      */
     public static Network create(ModelSpec model, long seed, DataType dataType, Kernels kernels) {
         ReferenceInitializer init = new ReferenceInitializer(seed);
-        NetworkSpec spec = model.network();
         List<Layer> layers = new ArrayList<>();
         Shape shape = model.inputShape();
-        List<LayerSpec> specs = spec.layers();
+        List<LayerSpec> specs = model.network().layers();
         for (int l = 0; l < specs.size(); l++) {
-            LayerSpec layerSpec = specs.get(l);
-            long layerSeed = layerSeed(seed, l);
-            Layer layer;
-            if (layerSpec instanceof ConvolutionalLayerSpec conv) {
-                INDArray W = init.kernels(conv.depth(), shape.depth(), conv.kernelSize().height(),
-                        conv.kernelSize().width(), dataType);
-                layer = new ConvolutionalLayer(conv, shape, W, Nd4j.zeros(dataType, 1, conv.depth()), layerSeed,
-                        kernels);
-            } else if (layerSpec instanceof MaxPoolingLayerSpec pool) {
-                layer = new MaxPoolingLayer(pool, shape, kernels);
-            } else {
-                int size = layerSpec.outputShape(shape).size();
-                INDArray W = init.denseWeights(size, shape.size(), dataType);
-                layer = new DenseLayer(layerSpec, shape, Sigmoid.INSTANCE, W, Nd4j.zeros(dataType, 1, size), layerSeed,
-                        kernels);
-            }
+            Layer layer = LayerKinds.create(specs.get(l), shape, init, dataType, layerSeed(seed, l), kernels);
             layers.add(layer);
             shape = layer.outputShape();
         }
-        return new Network(model, layers, dataType, seed);
+        return new Network(model, layers, dataType, seed, kernels);
     }
 
     /**
@@ -133,6 +117,14 @@ public final class Network {
      * {@code seed}; checks that they match the description.
      */
     public static Network of(ModelSpec model, List<Layer> layers, long seed) {
+        return of(model, layers, seed, Kernels.forBackend());
+    }
+
+    /**
+     * The same for layers running on {@code kernels}: the kernels of the copies this network makes ({@link
+     * #withKernels}, training replicas).
+     */
+    public static Network of(ModelSpec model, List<Layer> layers, long seed, Kernels kernels) {
         List<LayerSpec> specs = model.network().layers();
         List<Shape> shapes = model.network().shapes(model.inputShape());
         if (layers.size() != specs.size()) {
@@ -146,7 +138,7 @@ public final class Network {
         }
         DataType type = layers.stream().flatMap(l -> l.parameters().stream()).findFirst()
                 .map(p -> p.value().dataType()).orElse(DataType.FLOAT);
-        return new Network(model, layers, type, seed);
+        return new Network(model, layers, type, seed, kernels);
     }
 
     /**
@@ -175,21 +167,11 @@ public final class Network {
         List<LayerSpec> specs = model.network().layers();
         List<Layer> copies = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
-            long layerSeed = layerSeed(seed, l);
-            Layer layer = layers.get(l);
-            if (layer instanceof ConvolutionalLayer conv) {
-                copies.add(new ConvolutionalLayer((ConvolutionalLayerSpec) specs.get(l), conv.inputShape(),
-                        conv.kernels().dup('c'), conv.biases().dup('c'), layerSeed));
-            } else if (layer instanceof MaxPoolingLayer pool) {
-                copies.add(new MaxPoolingLayer((MaxPoolingLayerSpec) specs.get(l), pool.inputShape()));
-            } else if (layer instanceof DenseLayer dense) {
-                copies.add(new DenseLayer(specs.get(l), dense.inputShape(), dense.activation(),
-                        dense.weights().dup('c'), dense.biases().dup('c'), layerSeed));
-            } else {
-                throw new IllegalStateException("cannot copy a layer of type " + layer.getClass().getName());
-            }
+            Map<String, INDArray> values = new LinkedHashMap<>();
+            LayerKinds.values(layers.get(l)).forEach((name, value) -> values.put(name, value.dup('c')));
+            copies.add(LayerKinds.build(specs.get(l), layers.get(l).inputShape(), values, layerSeed(seed, l), kernels));
         }
-        return new Network(model, copies, dataType, seed);
+        return new Network(model, copies, dataType, seed, kernels);
     }
 
     /**
@@ -199,7 +181,7 @@ public final class Network {
      * own units, and a rerun draws the same masks). The trainer's data-parallel step trains one replica per thread.
      */
     public Network replica(int part) {
-        return rebuild(null, part);
+        return rebuild(kernels, part);
     }
 
     /**
@@ -211,26 +193,29 @@ public final class Network {
         return rebuild(kernels, 0);
     }
 
-    /** The layers again on the same parameters, on {@code kernels} (null: each layer's own), dropout part {@code part}. */
+    /** The layers again on the same parameter arrays, on {@code kernels}, with the dropout seeds of part {@code part}. */
     private Network rebuild(Kernels kernels, int part) {
         List<Layer> copies = new ArrayList<>();
         for (int l = 0; l < layers.size(); l++) {
-            long layerSeed = layerSeed(seed, l) + part * 0x9E3779B97F4A7C15L;
             Layer layer = layers.get(l);
-            if (layer instanceof ConvolutionalLayer conv) {
-                copies.add(new ConvolutionalLayer(conv.spec(), conv.inputShape(), conv.kernels(), conv.biases(),
-                        layerSeed, kernels != null ? kernels : conv.implementation()));
-            } else if (layer instanceof MaxPoolingLayer pool) {
-                copies.add(new MaxPoolingLayer(pool.spec(), pool.inputShape(),
-                        kernels != null ? kernels : pool.implementation()));
-            } else if (layer instanceof DenseLayer dense) {
-                copies.add(new DenseLayer(dense.spec(), dense.inputShape(), dense.activation(), dense.weights(),
-                        dense.biases(), layerSeed, kernels != null ? kernels : dense.implementation()));
-            } else {
-                throw new IllegalStateException("no copy of a layer of type " + layer.getClass().getName());
-            }
+            long layerSeed = layerSeed(seed, l) + part * 0x9E3779B97F4A7C15L;
+            copies.add(LayerKinds.build(layer.spec(), layer.inputShape(), LayerKinds.values(layer), layerSeed, kernels));
         }
-        return new Network(model, copies, dataType, seed);
+        return new Network(model, copies, dataType, seed, kernels);
+    }
+
+    /** The kernels this network's layers run on. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    /**
+     * True when splitting a mini-batch or an evaluation batch between threads pays off for this network: when a
+     * layer's work is mostly on its activations (a convolution; see {@link
+     * io.richard.nd4j.layer.LayerKind#splitsWell}).
+     */
+    public boolean splitsWell() {
+        return layers.stream().anyMatch(layer -> LayerKinds.splitsWell(layer.spec()));
     }
 
     /** A forward pass through every layer; the output (N, classes) of the output layer. */

@@ -1,7 +1,10 @@
 package io.richard.api.spec;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
@@ -33,11 +36,13 @@ public record ConvolutionalLayerSpec(int depth, Size2D kernelSize, double learnR
     }
 
     @JsonCreator
-    static ConvolutionalLayerSpec fromJson(@JsonProperty(value = "depth", required = true) int depth,
-                                           @JsonProperty(value = "kernelSize", required = true) Size2D kernelSize,
-                                           @JsonProperty(value = "learnRate", required = true) double learnRate,
-                                           @JsonProperty("learnRateDecay") Double learnRateDecay,
-                                           @JsonProperty("dropoutRate") Double dropoutRate) {
+    static ConvolutionalLayerSpec fromJson(
+            @JsonProperty(value = "depth", required = true) @JsonPropertyDescription("a positive integer") int depth,
+            @JsonProperty(value = "kernelSize", required = true)
+            @JsonPropertyDescription("an array of 2 positive integers [W, H]") Size2D kernelSize,
+            @JsonProperty(value = "learnRate", required = true) @JsonPropertyDescription("a number") double learnRate,
+            @JsonProperty("learnRateDecay") @JsonPropertyDescription("a number") Double learnRateDecay,
+            @JsonProperty("dropoutRate") @JsonPropertyDescription("a number") Double dropoutRate) {
         return new ConvolutionalLayerSpec(depth, kernelSize, learnRate, learnRateDecay == null ? 1.0 : learnRateDecay,
                 dropoutRate == null ? 0.0 : dropoutRate);
     }
@@ -60,5 +65,23 @@ public record ConvolutionalLayerSpec(int depth, Size2D kernelSize, double learnR
     @Override
     public long parameterCount(Shape input) {
         return (long) depth * input.depth() * kernelSize.width() * kernelSize.height() + depth;
+    }
+
+    @Override
+    public String describe() {
+        return "conv " + depth + "@" + kernelSize;
+    }
+
+    @Override
+    public String activation() {
+        return "relu";
+    }
+
+    @Override
+    public Map<String, String> shapeKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("depth", Integer.toString(depth));
+        keys.put("kernelSize", kernelSize.asConfigValue());
+        return keys;
     }
 }

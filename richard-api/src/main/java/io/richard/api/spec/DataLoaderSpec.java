@@ -2,6 +2,7 @@ package io.richard.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.richard.api.ConfigException;
 
 /** The reference's {@code dataLoader} section: how many samples are read (and held) per chunk. */
@@ -14,7 +15,9 @@ public record DataLoaderSpec(int fetchSize) {
     }
 
     @JsonCreator
-    static DataLoaderSpec fromJson(@JsonProperty(value = "fetchSize", required = true) int fetchSize) {
+    static DataLoaderSpec fromJson(
+            @JsonProperty(value = "fetchSize", required = true)
+            @JsonPropertyDescription("a positive integer") int fetchSize) {
         return new DataLoaderSpec(fetchSize);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
 import io.richard.api.Quote;
@@ -37,9 +38,12 @@ public record DataSpec(List<String> classes, Shape shape, Normalization normaliz
     }
 
     @JsonCreator
-    static DataSpec fromJson(@JsonProperty(value = "classes", required = true) List<String> classes,
-                             @JsonProperty(value = "shape", required = true) Shape shape,
-                             @JsonProperty(value = "normalization", required = true) Normalization normalization) {
+    static DataSpec fromJson(
+            @JsonProperty(value = "classes", required = true)
+            @JsonPropertyDescription("a list of class labels, e.g. [\"cat\", \"dog\"]") List<String> classes,
+            @JsonProperty(value = "shape", required = true)
+            @JsonPropertyDescription("an array of 3 positive integers [W, H, D]") Shape shape,
+            @JsonProperty(value = "normalization", required = true) Normalization normalization) {
         return new DataSpec(classes, shape, normalization);
     }
 }

@@ -2,6 +2,7 @@ package io.richard.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
 
@@ -31,9 +32,12 @@ public record Hyperparams(int epochs, int batchSize, int miniBatchSize) {
     }
 
     @JsonCreator
-    static Hyperparams fromJson(@JsonProperty(value = "epochs", required = true) int epochs,
-                                @JsonProperty(value = "batchSize", required = true) int batchSize,
-                                @JsonProperty(value = "miniBatchSize", required = true) int miniBatchSize) {
+    static Hyperparams fromJson(
+            @JsonProperty(value = "epochs", required = true) @JsonPropertyDescription("an integer >= 0") int epochs,
+            @JsonProperty(value = "batchSize", required = true)
+            @JsonPropertyDescription("a positive integer") int batchSize,
+            @JsonProperty(value = "miniBatchSize", required = true)
+            @JsonPropertyDescription("a positive integer") int miniBatchSize) {
         return new Hyperparams(epochs, batchSize, miniBatchSize);
     }
 }

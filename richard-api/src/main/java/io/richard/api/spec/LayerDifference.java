@@ -1,6 +1,7 @@
 package io.richard.api.spec;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,18 +36,11 @@ public record LayerDifference(int layer, String path, String key, String value, 
             if (!x.type().equals(y.type())) {
                 return Optional.of(new LayerDifference(l, path + ".type", "type", x.type(), y.type()));
             }
-            List<String[]> keys;            // {key, first's value, second's value}
-            if (x instanceof ConvolutionalLayerSpec c && y instanceof ConvolutionalLayerSpec d) {
-                keys = List.of(new String[] {"depth", Integer.toString(c.depth()), Integer.toString(d.depth())},
-                        new String[] {"kernelSize", text(c.kernelSize()), text(d.kernelSize())});
-            } else if (x instanceof MaxPoolingLayerSpec p && y instanceof MaxPoolingLayerSpec q) {
-                keys = List.<String[]>of(new String[] {"regionSize", text(p.regionSize()), text(q.regionSize())});
-            } else {                        // dense and output layers: their size (the input size is checked before)
-                keys = List.<String[]>of(new String[] {"size", Integer.toString(size(x)), Integer.toString(size(y))});
-            }
-            for (String[] key : keys) {
-                if (!key[1].equals(key[2])) {
-                    return Optional.of(new LayerDifference(l, path + "." + key[0], key[0], key[1], key[2]));
+            for (Map.Entry<String, String> key : x.shapeKeys().entrySet()) {
+                String otherValue = y.shapeKeys().get(key.getKey());
+                if (!key.getValue().equals(otherValue)) {
+                    return Optional.of(new LayerDifference(l, path + "." + key.getKey(), key.getKey(), key.getValue(),
+                            otherValue));
                 }
             }
         }
@@ -60,13 +54,5 @@ public record LayerDifference(int layer, String path, String key, String value, 
         }
         String inNetwork = path.substring("classifier.network.".length(), path.length() - key.length() - 1);
         return "layer " + layer + " (" + inNetwork + ") " + key;
-    }
-
-    private static int size(LayerSpec layer) {
-        return layer instanceof DenseLayerSpec dense ? dense.size() : ((OutputLayerSpec) layer).size();
-    }
-
-    private static String text(Size2D size) {
-        return "[" + size.width() + ", " + size.height() + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.richard.api.spec;
 
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.richard.api.ConfigException;
@@ -32,6 +33,19 @@ public sealed interface LayerSpec
 
     /** Number of trainable scalars for the given input shape. */
     long parameterCount(Shape input);
+
+    /** The layer in a few words, for summaries and messages: "dense 320", "conv 32@3×3", "maxpool 2×2", "output 10". */
+    String describe();
+
+    /** The activation the layer applies: "sigmoid", "relu", or "" for none (pooling). */
+    String activation();
+
+    /**
+     * The keys that set the shapes of the layer's parameters (besides its input), with their values as a config
+     * writes them, e.g. {@code {depth=32, kernelSize=[3, 3]}}: two layers of one type whose keys agree have
+     * parameters of the same shapes on the same input. In the order a config lists them.
+     */
+    Map<String, String> shapeKeys();
 
     /** Initial learning rate λ; 0 for layers without parameters. */
     default double learnRate() {

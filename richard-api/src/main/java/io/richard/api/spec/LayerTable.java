@@ -31,32 +31,11 @@ public final class LayerTable {
             Shape output = layer.outputShape(input);
             long parameters = layer.parameterCount(input);
             total = total.add(BigInteger.valueOf(parameters));
-            s.append(String.format(Locale.ROOT, ROW, l, describe(layer), output, activation(layer),
+            s.append(String.format(Locale.ROOT, ROW, l, layer.describe(), output, layer.activation(),
                     String.format(Locale.ROOT, "%,d", parameters)));
             input = output;
         }
         s.append(String.format(Locale.ROOT, "total parameters: %,d; loss: %s%n", total, loss));
         return s.toString();
-    }
-
-    /** "dense 320", "conv 32@3×3", "maxpool 2×2", "output 10". */
-    public static String describe(LayerSpec layer) {
-        if (layer instanceof ConvolutionalLayerSpec c) {
-            return "conv " + c.depth() + "@" + c.kernelSize();
-        } else if (layer instanceof MaxPoolingLayerSpec p) {
-            return "maxpool " + p.regionSize();
-        } else if (layer instanceof DenseLayerSpec d) {
-            return "dense " + d.size();
-        } else {
-            return "output " + ((OutputLayerSpec) layer).size();
-        }
-    }
-
-    /** The activation a layer applies: sigmoid (dense and output), relu (convolutional), none (pooling). */
-    public static String activation(LayerSpec layer) {
-        if (layer instanceof ConvolutionalLayerSpec) {
-            return "relu";
-        }
-        return layer instanceof MaxPoolingLayerSpec ? "" : "sigmoid";
     }
 }

@@ -1,7 +1,9 @@
 package io.richard.api.spec;
 
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
@@ -26,7 +28,9 @@ public record MaxPoolingLayerSpec(Size2D regionSize) implements LayerSpec {
     }
 
     @JsonCreator
-    static MaxPoolingLayerSpec fromJson(@JsonProperty(value = "regionSize", required = true) Size2D regionSize) {
+    static MaxPoolingLayerSpec fromJson(
+            @JsonProperty(value = "regionSize", required = true)
+            @JsonPropertyDescription("an array of 2 positive integers [W, H]") Size2D regionSize) {
         return new MaxPoolingLayerSpec(regionSize);
     }
 
@@ -52,5 +56,20 @@ public record MaxPoolingLayerSpec(Size2D regionSize) implements LayerSpec {
     @Override
     public long parameterCount(Shape input) {
         return 0;
+    }
+
+    @Override
+    public String describe() {
+        return "maxpool " + regionSize;
+    }
+
+    @Override
+    public String activation() {
+        return "";
+    }
+
+    @Override
+    public Map<String, String> shapeKeys() {
+        return Map.of("regionSize", regionSize.asConfigValue());
     }
 }

@@ -2,6 +2,7 @@ package io.richard.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.richard.api.ConfigException;
 
 /**
@@ -34,8 +35,9 @@ public record Normalization(double min, double max) {
     }
 
     @JsonCreator
-    static Normalization fromJson(@JsonProperty(value = "min", required = true) double min,
-                                  @JsonProperty(value = "max", required = true) double max) {
+    static Normalization fromJson(
+            @JsonProperty(value = "min", required = true) @JsonPropertyDescription("a number") double min,
+            @JsonProperty(value = "max", required = true) @JsonPropertyDescription("a number") double max) {
         return new Normalization(min, max);
     }
 

@@ -1,7 +1,9 @@
 package io.richard.api.spec;
 
+import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
@@ -32,9 +34,10 @@ public record OutputLayerSpec(int size, double learnRate, double learnRateDecay)
     }
 
     @JsonCreator
-    static OutputLayerSpec fromJson(@JsonProperty(value = "size", required = true) int size,
-                                    @JsonProperty(value = "learnRate", required = true) double learnRate,
-                                    @JsonProperty("learnRateDecay") Double learnRateDecay) {
+    static OutputLayerSpec fromJson(
+            @JsonProperty(value = "size", required = true) @JsonPropertyDescription("a positive integer") int size,
+            @JsonProperty(value = "learnRate", required = true) @JsonPropertyDescription("a number") double learnRate,
+            @JsonProperty("learnRateDecay") @JsonPropertyDescription("a number") Double learnRateDecay) {
         return new OutputLayerSpec(size, learnRate, learnRateDecay == null ? 1.0 : learnRateDecay);
     }
 
@@ -52,5 +55,20 @@ public record OutputLayerSpec(int size, double learnRate, double learnRateDecay)
     @Override
     public long parameterCount(Shape input) {
         return (long) size * input.size() + size;
+    }
+
+    @Override
+    public String describe() {
+        return "output " + size;
+    }
+
+    @Override
+    public String activation() {
+        return "sigmoid";
+    }
+
+    @Override
+    public Map<String, String> shapeKeys() {
+        return Map.of("size", Integer.toString(size));
     }
 }

@@ -27,6 +27,11 @@ public record Size2D(int width, int height) {
         return new int[] {width, height};
     }
 
+    /** As a config writes it: {@code [W, H]}. */
+    public String asConfigValue() {
+        return "[" + width + ", " + height + "]";
+    }
+
     @Override
     public String toString() {
         return width + "×" + height;

@@ -7,7 +7,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.MaxPoolingLayerSpec;
-import io.richard.nd4j.ReferenceInitializer;
+import io.richard.nd4j.layer.ReferenceInitializer;
 import io.richard.nd4j.activation.Sigmoid;
 import io.richard.nd4j.layer.ConvolutionalLayer;
 import io.richard.nd4j.layer.DenseLayer;

@@ -241,70 +241,17 @@ public final class DescriptionReader {
         return FEATURE.matcher(message).replaceAll("").replaceAll("`[^`]*`", "").trim();
     }
 
-    /** What the value at a path of a model description should be, in words, e.g. "a positive integer". */
+    /**
+     * What the value at a path of a model description should be, in words, e.g. "a positive integer": worked out
+     * from the description records ({@link DescriptionSchema}).
+     */
     static String expected(String path) {
-        if (path.isEmpty()) {
-            return "a mapping with the keys data, dataLoader, classifier";
-        }
-        String last = lastSegment(path);
-        if (last.startsWith("[")) {
-            String parent = lastSegment(parentPath(path));
-            switch (parent) {
-                case "shape":
-                case "kernelSize":
-                case "regionSize":
-                    return "a positive integer";
-                case "classes":
-                    return "a class label";
-                case "hiddenLayers":
-                    return "a layer: a mapping with a type (dense, convolutional or maxPooling) and its keys";
-                default:
-                    return "a value";
-            }
-        }
-        switch (last) {
-            case "data":
-                return "a mapping with classes, shape and normalization";
-            case "dataLoader":
-                return "a mapping with fetchSize";
-            case "classifier":
-                return "a mapping with network";
-            case "classes":
-                return "a list of class labels, e.g. [\"cat\", \"dog\"]";
-            case "shape":
-                return "an array of 3 positive integers [W, H, D]";
-            case "normalization":
-                return "a mapping with min and max";
-            case "min":
-            case "max":
-            case "learnRate":
-            case "learnRateDecay":
-            case "dropoutRate":
-                return "a number";
-            case "fetchSize":
-            case "batchSize":
-            case "miniBatchSize":
-            case "size":
-            case "depth":
-                return "a positive integer";
-            case "epochs":
-                return "an integer >= 0";
-            case "network":
-                return "a mapping with hyperparams, hiddenLayers and outputLayer";
-            case "hyperparams":
-                return "a mapping with epochs, batchSize and miniBatchSize";
-            case "hiddenLayers":
-                return "a list of layers";
-            case "outputLayer":
-                return "a mapping with size, learnRate and learnRateDecay";
-            case "kernelSize":
-            case "regionSize":
-                return "an array of 2 positive integers [W, H]";
-            case "type":
-                return "one of dense, convolutional, maxPooling";
-            default:
-                return "a value";
-        }
+        return Schema.INSTANCE.expected(path);
+    }
+
+    /** The schema, made on first use (after {@link #MAPPER}). */
+    private static final class Schema {
+        static final DescriptionSchema INSTANCE = new DescriptionSchema(MAPPER);
     }
 
     /** The three sections of a model description, bound before the description is validated as a whole. */
@@ -1099,7 +1046,7 @@ public final class DescriptionReader {
         return path.toString();
     }
 
-    private static String lastSegment(String path) {
+    static String lastSegment(String path) {
         int bracket = path.lastIndexOf('[');
         int dot = path.lastIndexOf('.');
         if (bracket > dot && path.endsWith("]")) {
@@ -1108,7 +1055,7 @@ public final class DescriptionReader {
         return path.substring(dot + 1);
     }
 
-    private static String parentPath(String path) {
+    static String parentPath(String path) {
         int bracket = path.lastIndexOf('[');
         int dot = path.lastIndexOf('.');
         int cut = Math.max(bracket > dot && path.endsWith("]") ? bracket : -1, dot);

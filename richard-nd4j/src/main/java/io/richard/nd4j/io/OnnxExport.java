@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.richard.api.Layer;
 import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
-import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.Normalization;
 import io.richard.nd4j.Network;
@@ -81,8 +80,7 @@ public final class OnnxExport {
         Value value = new Value(graph.node("Div", "normalized", new String[] {shifted, range}), shape, false);
         List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
-            value = OnnxLayers.layer(graph, l, model.network().path(l) + " (" + LayerTable.describe(
-                    model.network().layers().get(l)) + ")", layers.get(l), value);
+            value = OnnxLayers.layer(graph, l, model.network().path(l) + " (" + model.network().layers().get(l).describe() + ")", layers.get(l), value);
         }
         value = graph.flat(value, "output");
         graph.nameLastOutput(OUTPUT);
@@ -129,7 +127,7 @@ public final class OnnxExport {
     private static String describe(ModelSpec model) {
         StringBuilder s = new StringBuilder("A richard classifier of " + model.classes().size() + " classes: "
                 + model.inputShape());
-        model.network().layers().forEach(layer -> s.append(" → ").append(LayerTable.describe(layer)));
+        model.network().layers().forEach(layer -> s.append(" → ").append(layer.describe()));
         return s.toString();
     }
 

@@ -7,24 +7,22 @@ import java.util.Map;
 import io.richard.api.Layer;
 import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
-import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.LayerSpec;
-import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.activation.Sigmoid;
-import io.richard.nd4j.layer.ConvolutionalLayer;
-import io.richard.nd4j.layer.DenseLayer;
-import io.richard.nd4j.layer.MaxPoolingLayer;
+import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.layer.LayerKinds;
+import io.richard.nd4j.layer.ParameterShape;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Which parameters each layer of a model description has, with which shapes, and how to build the network from
  * stored values: the knowledge both file formats share.
  *
- * <p>Dense and output layers have {@code W} (n_out, n_in) and {@code b} (1, n_out); convolutional layers have
- * {@code W} (D, C, kH, kW) and {@code b} (1, D); max-pooling layers have none.
+ * <p>Each layer kind says which parameters it has ({@link LayerKinds#parameters}): dense and output layers
+ * {@code W} (n_out, n_in) and {@code b} (1, n_out), convolutional layers {@code W} (D, C, kH, kW) and {@code b}
+ * (1, D), max-pooling layers none.
  */
 final class ParameterLayout {
 
@@ -48,15 +46,8 @@ final class ParameterLayout {
         Shape input = model.inputShape();
         for (int l = 0; l < specs.size(); l++) {
             LayerSpec spec = specs.get(l);
-            String path = network.path(l);
-            if (spec instanceof ConvolutionalLayerSpec conv) {
-                all.add(new Expected(l, path, spec, "W", new long[] {conv.depth(), input.depth(),
-                    conv.kernelSize().height(), conv.kernelSize().width()}));
-                all.add(new Expected(l, path, spec, "b", new long[] {1, conv.depth()}));
-            } else if (!(spec instanceof MaxPoolingLayerSpec)) {
-                int size = spec.outputShape(input).size();
-                all.add(new Expected(l, path, spec, "W", new long[] {size, input.size()}));
-                all.add(new Expected(l, path, spec, "b", new long[] {1, size}));
+            for (ParameterShape parameter : LayerKinds.parameters(spec, input)) {
+                all.add(new Expected(l, network.path(l), spec, parameter.name(), parameter.shape()));
             }
             input = spec.outputShape(input);
         }
@@ -81,18 +72,8 @@ final class ParameterLayout {
         List<Layer> layers = new ArrayList<>();
         Shape input = model.inputShape();
         for (int l = 0; l < specs.size(); l++) {
-            LayerSpec spec = specs.get(l);
-            Map<String, INDArray> parameters = values.getOrDefault(l, Map.of());
-            long dropoutSeed = Network.layerSeed(seed, l);
-            Layer layer;
-            if (spec instanceof ConvolutionalLayerSpec conv) {
-                layer = new ConvolutionalLayer(conv, input, parameters.get("W"), parameters.get("b"), dropoutSeed);
-            } else if (spec instanceof MaxPoolingLayerSpec pool) {
-                layer = new MaxPoolingLayer(pool, input);
-            } else {
-                layer = new DenseLayer(spec, input, Sigmoid.INSTANCE, parameters.get("W"), parameters.get("b"),
-                        dropoutSeed);
-            }
+            Layer layer = LayerKinds.build(specs.get(l), input, values.getOrDefault(l, Map.of()), Network.layerSeed(seed,
+                    l), Kernels.forBackend());
             layers.add(layer);
             input = layer.outputShape();
         }

@@ -15,16 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import io.richard.api.ConfigException;
+import io.richard.api.Layer;
 import io.richard.api.ModelFormatException;
-import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
-import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.io.ParameterLayout.Expected;
-import org.nd4j.linalg.api.buffer.DataType;
+import io.richard.nd4j.layer.LayerKinds;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +109,7 @@ public final class ReferenceNetworkFile {
         notes.forEach(note -> LOG.debug("{}", note));
 
         List<LayerSpec> specs = model.network().layers();
+        List<Shape> shapes = inputShapes(model);
         List<Expected> expected = ParameterLayout.expected(model);
         long offset = Long.BYTES + configLength;
         long needed = offset;
@@ -126,14 +126,14 @@ public final class ReferenceNetworkFile {
             byte[] block = in.readNBytes((int) Math.min(blockBytes, Integer.MAX_VALUE));
             if (block.length < blockBytes) {
                 throw new ModelFormatException(file + " is truncated: expected " + blockBytes + " bytes of parameters"
-                        + " for " + model.network().path(l) + " (" + describe(specs.get(l), layerParameters)
+                        + " for " + model.network().path(l) + " (" + LayerKinds.describeReference(specs.get(l),
+                        shapes.get(l))
                         + ") at byte " + offset + ", found " + block.length + " (the file has " + fileSize
                         + " bytes, the config implies " + needed + ")");
             }
             offset += blockBytes;
             FloatBuffer floats = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            Map<String, INDArray> layerValues = specs.get(l) instanceof ConvolutionalLayerSpec
-                    ? readConvolutional(floats, layerParameters) : readDense(floats, layerParameters);
+            Map<String, INDArray> layerValues = LayerKinds.fromReference(specs.get(l), shapes.get(l), floats);
             for (Expected parameter : layerParameters) {
                 ParameterLayout.requireFinite(file, parameter, layerValues.get(parameter.name()));
             }
@@ -160,39 +160,15 @@ public final class ReferenceNetworkFile {
         return n;
     }
 
-    private static String describe(LayerSpec spec, List<Expected> parameters) {
-        long[] w = parameters.stream().filter(p -> p.name().equals("W")).findFirst().orElseThrow().shape();
-        if (spec instanceof ConvolutionalLayerSpec) {
-            return "convolutional, " + w[0] + " filters of " + w[3] + "×" + w[2] + "×" + w[1] + " plus one bias each";
+    /** The input shape of every layer, in network order. */
+    private static List<Shape> inputShapes(ModelSpec model) {
+        List<Shape> shapes = new ArrayList<>();
+        Shape input = model.inputShape();
+        for (LayerSpec spec : model.network().layers()) {
+            shapes.add(input);
+            input = spec.outputShape(input);
         }
-        return spec.type() + ", " + w[0] + " biases and " + w[0] + "×" + w[1] + " weights";
-    }
-
-    /** Dense and output: {@code size} biases, then the weights row by row. */
-    private static Map<String, INDArray> readDense(FloatBuffer floats, List<Expected> parameters) {
-        long[] shape = parameter(parameters, "W").shape();
-        float[] b = new float[(int) shape[0]];
-        float[] W = new float[(int) (shape[0] * shape[1])];
-        floats.get(b).get(W);
-        return Map.of("W", Nd4j.create(W, shape, 'c'), "b", Nd4j.create(b, new long[] {1, shape[0]}, 'c'));
-    }
-
-    /** Convolutional: per filter, its bias, then its kernel (C, kH, kW) with x fastest. */
-    private static Map<String, INDArray> readConvolutional(FloatBuffer floats, List<Expected> parameters) {
-        long[] shape = parameter(parameters, "W").shape();
-        int depth = (int) shape[0];
-        int perFilter = (int) (shape[1] * shape[2] * shape[3]);
-        float[] b = new float[depth];
-        float[] W = new float[depth * perFilter];
-        for (int d = 0; d < depth; d++) {
-            b[d] = floats.get();
-            floats.get(W, d * perFilter, perFilter);
-        }
-        return Map.of("W", Nd4j.create(W, shape, 'c'), "b", Nd4j.create(b, new long[] {1, depth}, 'c'));
-    }
-
-    private static Expected parameter(List<Expected> parameters, String name) {
-        return parameters.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        return shapes;
     }
 
     /**
@@ -209,26 +185,11 @@ public final class ReferenceNetworkFile {
 
     private static void write(OutputStream out, Network network) throws IOException {
         ModelSpec model = network.model();
-        List<Expected> expected = ParameterLayout.expected(model);
-        List<LayerSpec> specs = model.network().layers();
         List<byte[]> blocks = new ArrayList<>();
-        for (int l = 0; l < specs.size(); l++) {
-            List<Expected> layerParameters = ofLayer(expected, l);
-            if (specs.get(l) instanceof MaxPoolingLayerSpec || layerParameters.isEmpty()) {
-                continue;
-            }
-            float[] W = floats(ParameterLayout.value(network, parameter(layerParameters, "W")));
-            float[] b = floats(ParameterLayout.value(network, parameter(layerParameters, "b")));
-            ByteBuffer block = ByteBuffer.allocate(4 * (W.length + b.length)).order(ByteOrder.LITTLE_ENDIAN);
-            FloatBuffer floats = block.asFloatBuffer();
-            if (specs.get(l) instanceof ConvolutionalLayerSpec) {
-                int perFilter = W.length / b.length;
-                for (int d = 0; d < b.length; d++) {
-                    floats.put(b[d]).put(W, d * perFilter, perFilter);
-                }
-            } else {
-                floats.put(b).put(W);
-            }
+        for (Layer layer : network.layers()) {
+            float[] values = LayerKinds.toReference(layer.spec(), LayerKinds.values(layer));
+            ByteBuffer block = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            block.asFloatBuffer().put(values);
             blocks.add(block.array());
         }
         byte[] config = ModelJson.STRICT.writeValueAsBytes(ModelJson.sorted(ModelJson.toTree(model)));
@@ -237,10 +198,5 @@ public final class ReferenceNetworkFile {
         for (byte[] block : blocks) {
             out.write(block);
         }
-    }
-
-    /** The values of a parameter as float32, in C order. */
-    private static float[] floats(INDArray value) {
-        return Nd4j.toFlattened('c', value.castTo(DataType.FLOAT)).toFloatVector();
     }
 }

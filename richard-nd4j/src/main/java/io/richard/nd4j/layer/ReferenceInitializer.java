@@ -1,4 +1,4 @@
-package io.richard.nd4j;
+package io.richard.nd4j.layer;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

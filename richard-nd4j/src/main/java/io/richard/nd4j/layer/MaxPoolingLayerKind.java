@@ -1,0 +1,68 @@
+package io.richard.nd4j.layer;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import io.richard.api.Layer;
+import io.richard.api.Shape;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.nd4j.kernel.Kernels;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Max-pooling layers ({@link MaxPoolingLayer}): no parameters, nothing in a network file. */
+public final class MaxPoolingLayerKind implements LayerKind<MaxPoolingLayerSpec> {
+
+    public static final MaxPoolingLayerKind INSTANCE = new MaxPoolingLayerKind();
+
+    private MaxPoolingLayerKind() {
+    }
+
+    @Override
+    public Class<MaxPoolingLayerSpec> specClass() {
+        return MaxPoolingLayerSpec.class;
+    }
+
+    @Override
+    public List<ParameterShape> parameters(MaxPoolingLayerSpec spec, Shape input) {
+        return List.of();
+    }
+
+    @Override
+    public Layer build(MaxPoolingLayerSpec spec, Shape input, Map<String, INDArray> parameters, long dropoutSeed,
+            Kernels kernels) {
+        return new MaxPoolingLayer(spec, input, kernels);
+    }
+
+    @Override
+    public Map<String, INDArray> initialParameters(MaxPoolingLayerSpec spec, Shape input, ReferenceInitializer init,
+            DataType type) {
+        return Map.of();
+    }
+
+    @Override
+    public float[] toReference(MaxPoolingLayerSpec spec, Map<String, INDArray> parameters) {
+        return new float[0];
+    }
+
+    @Override
+    public Map<String, INDArray> fromReference(MaxPoolingLayerSpec spec, Shape input, FloatBuffer block) {
+        return Map.of();
+    }
+
+    @Override
+    public String describeReference(MaxPoolingLayerSpec spec, Shape input) {
+        return "max pooling, no parameters";
+    }
+
+    @Override
+    public double trainingValues(MaxPoolingLayerSpec spec, Shape input, Shape output, long n) {
+        // the maxima, the candidate offset, the raised masks and the routed δ; the input gradient
+        return 3.0 * n * input.size() + n * output.size();
+    }
+
+    @Override
+    public double inferenceValues(MaxPoolingLayerSpec spec, Shape input, Shape output, long n) {
+        return (double) n * input.size() + n * output.size();
+    }
+}

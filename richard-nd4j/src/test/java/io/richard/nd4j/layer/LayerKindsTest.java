@@ -1,0 +1,92 @@
+package io.richard.nd4j.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import io.richard.api.Layer;
+import io.richard.api.Parameter;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.LayerSpec;
+import io.richard.api.spec.MaxPoolingLayerSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.nd4j.kernel.Kernels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One registration point per layer kind: every description record has a kind, and each kind's parts agree with
+ * each other and with its description (parameter shapes and counts, built layers, the network-file order).
+ */
+class LayerKindsTest {
+
+    @Test
+    void everyDescriptionRecordHasExactlyOneKind() {
+        JsonSubTypes.Type[] types = LayerSpec.class.getAnnotation(JsonSubTypes.class).value();
+        assertEquals(types.length, LayerKinds.all().size(), "one kind per @JsonSubTypes entry of LayerSpec");
+        for (JsonSubTypes.Type type : types) {
+            assertEquals(1, LayerKinds.all().stream().filter(k -> k.specClass() == type.value()).count(),
+                    type.name());
+        }
+        assertEquals(types.length, LayerSpec.class.getPermittedSubclasses().length, "sealed permits = subtypes");
+    }
+
+    static Stream<Arguments> layers() {
+        return Stream.of(Arguments.of(new DenseLayerSpec(5, 0.1), new Shape(3, 2, 2)),
+                Arguments.of(new OutputLayerSpec(4, 0.1), new Shape(6, 1, 1)),
+                Arguments.of(new ConvolutionalLayerSpec(3, 2, 3, 0.1), new Shape(5, 4, 2)),
+                Arguments.of(new MaxPoolingLayerSpec(2, 1), new Shape(4, 3, 3)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void aKindsPartsAgreeWithItsDescription(LayerSpec spec, Shape input) {
+        List<ParameterShape> shapes = LayerKinds.parameters(spec, input);
+        assertEquals(spec.parameterCount(input), shapes.stream().mapToLong(ParameterShape::length).sum(),
+                "parameter count");
+        Layer layer = LayerKinds.create(spec, input, new ReferenceInitializer(3), DataType.DOUBLE, 7, Kernels.plain());
+        assertEquals(spec.outputShape(input), layer.outputShape());
+        assertEquals(spec, layer.spec());
+        List<Parameter> parameters = layer.parameters();
+        assertEquals(shapes.size(), parameters.size());
+        for (int i = 0; i < shapes.size(); i++) {
+            assertEquals(shapes.get(i).name(), parameters.get(i).name());
+            assertArrayEquals(shapes.get(i).shape(), parameters.get(i).value().shape(), shapes.get(i).name());
+        }
+
+        // network-file order: written, read back, the same values (float32)
+        Map<String, INDArray> values = LayerKinds.values(layer);
+        values.values().forEach(v -> v.assign(org.nd4j.linalg.factory.Nd4j.rand(DataType.DOUBLE, v.shape())));
+        float[] block = LayerKinds.toReference(spec, values);
+        assertEquals(spec.parameterCount(input), block.length);
+        Map<String, INDArray> read = LayerKinds.fromReference(spec, input, FloatBuffer.wrap(block));
+        assertEquals(values.keySet(), read.keySet());
+        values.forEach((name, value) -> assertTrue(value.castTo(DataType.FLOAT).equalsWithEps(read.get(name), 0),
+                name + ": " + read.get(name)));
+        assertTrue(LayerKinds.values(spec, input, spec.outputShape(input), 32, 256) > 0);
+    }
+
+    @Test
+    void theNetworkFileHoldsBiasesFirstForDenseAndEachKernelsBiasBeforeItsValuesForConvolutions() {
+        Map<String, INDArray> dense = Map.of("W", org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1, 2},
+            {3, 4}}), "b", org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{9, 8}}));
+        assertArrayEquals(new float[] {9, 8, 1, 2, 3, 4}, LayerKinds.toReference(new DenseLayerSpec(2, 0.1), dense));
+        // two kernels of 1 channel, 1×2: W[d][0][0][x]
+        Map<String, INDArray> conv = Map.of("W", org.nd4j.linalg.factory.Nd4j.createFromArray(
+                new float[][][][] {{{{1, 2}}}, {{{3, 4}}}}), "b", org.nd4j.linalg.factory.Nd4j.createFromArray(
+                new float[][] {{9, 8}}));
+        assertArrayEquals(new float[] {9, 1, 2, 8, 3, 4},
+                LayerKinds.toReference(new ConvolutionalLayerSpec(2, 2, 1, 0.1), conv));
+    }
+}
