@@ -11,7 +11,10 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.Normalization;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.io.OnnxGraph.Value;
+import io.richard.nd4j.layer.LayerKinds;
+import io.richard.nd4j.onnx.OnnxGraph;
+import io.richard.nd4j.onnx.OnnxGraph.Value;
+import io.richard.nd4j.onnx.OnnxProto;
 
 /**
  * Exports a network to an ONNX model (opset 13, IR version 8) that ONNX Runtime and other ONNX tools run:
@@ -80,7 +83,9 @@ public final class OnnxExport {
         Value value = new Value(graph.node("Div", "normalized", new String[] {shifted, range}), shape, false);
         List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
-            value = OnnxLayers.layer(graph, l, model.network().path(l) + " (" + model.network().layers().get(l).describe() + ")", layers.get(l), value);
+            // each layer kind adds its own nodes (LayerKind.onnx)
+            value = LayerKinds.onnx(graph, "layer" + l, model.network().path(l) + " (" + layers.get(l).spec().describe()
+                    + ")", layers.get(l), value);
         }
         value = graph.flat(value, "output");
         graph.nameLastOutput(OUTPUT);

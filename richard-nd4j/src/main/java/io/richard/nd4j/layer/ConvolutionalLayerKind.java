@@ -8,6 +8,9 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.nd4j.kernel.FastCorrelation;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.onnx.OnnxProto;
+import io.richard.nd4j.onnx.OnnxGraph;
+import io.richard.nd4j.activation.Relu;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -78,6 +81,27 @@ public final class ConvolutionalLayerKind implements LayerKind<ConvolutionalLaye
     public String describeReference(ConvolutionalLayerSpec spec, Shape input) {
         return "convolutional, " + spec.depth() + " filters of " + spec.kernelSize().width() + "×"
                 + spec.kernelSize().height() + "×" + input.depth() + " plus one bias each";
+    }
+
+    /**
+     * (24) z = W ⋆ a + b (valid cross-correlation, stride 1; ONNX's Conv does not flip the kernel either) and (25)
+     * a = R(z): {@code Conv(a, W, b)} with kernel_shape [kH, kW] (W (D, C, kH, kW) is Conv's W as it is), then
+     * Relu.
+     */
+    @Override
+    public OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, ConvolutionalLayerSpec spec,
+            Map<String, INDArray> parameters, OnnxGraph.Value input) {
+        OnnxGraph.Value in = graph.planar(input, prefix);
+        INDArray W = parameters.get("W");
+        long[] dims = W.shape();                                              // (D, C, kH, kW)
+        String weights = graph.floats(prefix + ".W", dims, W);
+        String biases = graph.floats(prefix + ".b", new long[] {dims[0]}, parameters.get("b"));
+        String z = graph.node("Conv", prefix + ".z", new String[] {in.name(), weights, biases},
+                OnnxProto.intsAttribute("dilations", 1, 1), OnnxProto.intAttribute("group", 1),
+                OnnxProto.intsAttribute("kernel_shape", dims[2], dims[3]), OnnxProto.intsAttribute("pads", 0, 0, 0, 0),
+                OnnxProto.intsAttribute("strides", 1, 1));
+        return new OnnxGraph.Value(graph.activation(prefix, path, Relu.INSTANCE, z), spec.outputShape(in.shape()),
+                true);
     }
 
     @Override

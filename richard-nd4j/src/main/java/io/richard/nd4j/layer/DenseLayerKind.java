@@ -10,6 +10,8 @@ import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.activation.Sigmoid;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.onnx.OnnxProto;
+import io.richard.nd4j.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -78,6 +80,24 @@ public final class DenseLayerKind<S extends LayerSpec> implements LayerKind<S> {
     public String describeReference(S spec, Shape input) {
         long[] w = parameters(spec, input).get(0).shape();
         return spec.type() + ", " + w[0] + " biases and " + w[0] + "×" + w[1] + " weights";
+    }
+
+    /**
+     * (4) z = W a + b and (5) a = σ(z) for a batch: {@code Gemm(a, W, b)} with transB = 1 (z = a·Wᵀ + b; W is
+     * Gemm's B as it is), then Sigmoid. A planar input is flattened first (channel, row, column: the order of W's
+     * columns).
+     */
+    @Override
+    public OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, S spec, Map<String, INDArray> parameters,
+            OnnxGraph.Value input) {
+        OnnxGraph.Value in = graph.flat(input, prefix);
+        INDArray W = parameters.get("W");
+        String weights = graph.floats(prefix + ".W", W.shape(), W);
+        String biases = graph.floats(prefix + ".b", new long[] {W.size(0)}, parameters.get("b"));
+        String z = graph.node("Gemm", prefix + ".z", new String[] {in.name(), weights, biases},
+                OnnxProto.intAttribute("transB", 1));
+        return new OnnxGraph.Value(graph.activation(prefix, path, Sigmoid.INSTANCE, z), spec.outputShape(in.shape()),
+                false);
     }
 
     @Override

@@ -7,13 +7,15 @@ import io.richard.api.Layer;
 import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the framework knows of one kind of layer besides its equations (which its {@link Layer} class states): how
  * a layer is built from its description and parameters, the names and shapes of those parameters, their initial
- * values, their order in the C++ program's network file and the memory a mini-batch of the layer takes. One class
+ * values, their order in the C++ program's network file, the memory a mini-batch of the layer takes and its
+ * nodes in an ONNX graph. One class
  * per kind, listed in {@link LayerKinds}; the description's side (config keys, output shape, summary line) is the
  * kind's {@link LayerSpec} record in richard-api. Adding a kind of layer means a spec record, a layer class and a
  * kind class, and one line in each of the two registries.
@@ -55,6 +57,16 @@ public interface LayerKind<S extends LayerSpec> {
 
     /** The same for an inference batch of {@code n} samples. */
     double inferenceValues(S spec, Shape input, Shape output, long n);
+
+    /**
+     * Adds the layer's ONNX nodes (opset 13) and parameters to {@code graph}: takes the value coming in (flat or
+     * planar), returns the value going out.
+     *
+     * @param prefix the start of the names of the layer's nodes and parameters, e.g. {@code layer2}
+     * @param path   the layer, for messages, e.g. {@code hiddenLayers[1] (dense 64)}
+     */
+    OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, S spec, Map<String, INDArray> parameters,
+            OnnxGraph.Value input);
 
     /**
      * True when a mini-batch of such a layer is mostly work on its activations, so that splitting it between

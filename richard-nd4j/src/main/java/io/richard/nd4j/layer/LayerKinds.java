@@ -9,6 +9,7 @@ import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -88,6 +89,11 @@ public final class LayerKinds {
         LayerKind<LayerSpec> kind = of(spec);
         return kind.trainingValues(spec, input, output, miniBatch) + kind.inferenceValues(spec, input, output,
                 inferenceBatch);
+    }
+
+    /** {@link LayerKind#onnx}: the nodes of {@code layer}, built from its description and parameters. */
+    public static OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, Layer layer, OnnxGraph.Value input) {
+        return of(layer.spec()).onnx(graph, prefix, path, layer.spec(), values(layer), input);
     }
 
     /** {@link LayerKind#splitsWell} of the description's kind. */

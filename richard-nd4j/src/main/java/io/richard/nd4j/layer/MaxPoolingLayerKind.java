@@ -7,6 +7,8 @@ import io.richard.api.Layer;
 import io.richard.api.Shape;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.onnx.OnnxProto;
+import io.richard.nd4j.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -53,6 +55,19 @@ public final class MaxPoolingLayerKind implements LayerKind<MaxPoolingLayerSpec>
     @Override
     public String describeReference(MaxPoolingLayerSpec spec, Shape input) {
         return "max pooling, no parameters";
+    }
+
+    /** (29) the maximum of each region [rW, rH]: {@code MaxPool} with kernel and strides [rH, rW]. */
+    @Override
+    public OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, MaxPoolingLayerSpec spec,
+            Map<String, INDArray> parameters, OnnxGraph.Value input) {
+        OnnxGraph.Value in = graph.planar(input, prefix);
+        long rW = spec.regionSize().width();
+        long rH = spec.regionSize().height();
+        String a = graph.node("MaxPool", prefix + ".a", new String[] {in.name()},
+                OnnxProto.intsAttribute("kernel_shape", rH, rW), OnnxProto.intsAttribute("pads", 0, 0, 0, 0),
+                OnnxProto.intsAttribute("strides", rH, rW));
+        return new OnnxGraph.Value(a, spec.outputShape(in.shape()), true);
     }
 
     @Override

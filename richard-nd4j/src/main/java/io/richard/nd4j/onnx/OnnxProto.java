@@ -1,4 +1,4 @@
-package io.richard.nd4j.io;
+package io.richard.nd4j.onnx;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -12,26 +12,26 @@ import java.nio.charset.StandardCharsets;
  * ONNX's proto2 messages. Field numbers are those of {@code onnx.proto} (ONNX 1.12, IR version 8); the names below
  * are its message and field names.
  */
-final class OnnxProto {
+public final class OnnxProto {
 
     /** {@code TensorProto.DataType} values. */
-    static final int FLOAT = 1;
-    static final int INT64 = 7;
+    public static final int FLOAT = 1;
+    public static final int INT64 = 7;
     /** {@code AttributeProto.AttributeType} values. */
-    static final int ATTRIBUTE_INT = 2;
-    static final int ATTRIBUTE_INTS = 7;
+    public static final int ATTRIBUTE_INT = 2;
+    public static final int ATTRIBUTE_INTS = 7;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     /** A varint field (wire type 0): int32, int64, enum. */
-    OnnxProto varint(int field, long value) {
+    public OnnxProto varint(int field, long value) {
         tag(field, 0);
         rawVarint(value);
         return this;
     }
 
     /** A length-delimited field (wire type 2): bytes. */
-    OnnxProto bytes(int field, byte[] value) {
+    public OnnxProto bytes(int field, byte[] value) {
         tag(field, 2);
         rawVarint(value.length);
         out.writeBytes(value);
@@ -39,20 +39,20 @@ final class OnnxProto {
     }
 
     /** A string field, UTF-8. */
-    OnnxProto string(int field, String value) {
+    public OnnxProto string(int field, String value) {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A nested message field. */
-    OnnxProto message(int field, OnnxProto value) {
+    public OnnxProto message(int field, OnnxProto value) {
         return bytes(field, value.toByteArray());
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return out.toByteArray();
     }
 
-    int size() {
+    public int size() {
         return out.size();
     }
 
@@ -72,24 +72,24 @@ final class OnnxProto {
     // ------------------------------------------------------------------------------------------- ONNX messages
 
     /** {@code OperatorSetIdProto}: domain 1, version 2. */
-    static OnnxProto opset(String domain, long version) {
+    public static OnnxProto opset(String domain, long version) {
         return new OnnxProto().string(1, domain).varint(2, version);
     }
 
     /** {@code StringStringEntryProto}: key 1, value 2. */
-    static OnnxProto entry(String key, String value) {
+    public static OnnxProto entry(String key, String value) {
         return new OnnxProto().string(1, key).string(2, value);
     }
 
     /** {@code TensorProto} of float32 values: dims 1, data_type 2, name 8, raw_data 9 (little-endian). */
-    static OnnxProto floatTensor(String name, long[] dims, float[] values) {
+    public static OnnxProto floatTensor(String name, long[] dims, float[] values) {
         ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
         return tensor(name, dims, FLOAT, raw.array());
     }
 
     /** {@code TensorProto} of int64 values. */
-    static OnnxProto int64Tensor(String name, long[] dims, long[] values) {
+    public static OnnxProto int64Tensor(String name, long[] dims, long[] values) {
         ByteBuffer raw = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         raw.asLongBuffer().put(values);
         return tensor(name, dims, INT64, raw.array());
@@ -104,12 +104,12 @@ final class OnnxProto {
     }
 
     /** {@code AttributeProto} holding one int: name 1, i 3, type 20. */
-    static OnnxProto intAttribute(String name, long value) {
+    public static OnnxProto intAttribute(String name, long value) {
         return new OnnxProto().string(1, name).varint(3, value).varint(20, ATTRIBUTE_INT);
     }
 
     /** {@code AttributeProto} holding ints: name 1, ints 8, type 20. */
-    static OnnxProto intsAttribute(String name, long... values) {
+    public static OnnxProto intsAttribute(String name, long... values) {
         OnnxProto attribute = new OnnxProto().string(1, name);
         for (long v : values) {
             attribute.varint(8, v);
@@ -118,7 +118,7 @@ final class OnnxProto {
     }
 
     /** {@code NodeProto}: input 1, output 2, name 3, op_type 4, attribute 5. */
-    static OnnxProto node(String name, String opType, String[] inputs, String output, OnnxProto... attributes) {
+    public static OnnxProto node(String name, String opType, String[] inputs, String output, OnnxProto... attributes) {
         OnnxProto node = new OnnxProto();
         for (String input : inputs) {
             node.string(1, input);
@@ -134,7 +134,7 @@ final class OnnxProto {
      * {@code ValueInfoProto} of a float32 tensor: name 1, type 2 ({@code TypeProto.tensor_type} 1: elem_type 1, shape
      * 2 of {@code Dimension}s 1, each a dim_value 1 or, for a negative size here, the dim_param 2 {@code "N"}).
      */
-    static OnnxProto floatValue(String name, long[] shape, String doc) {
+    public static OnnxProto floatValue(String name, long[] shape, String doc) {
         OnnxProto dims = new OnnxProto();
         for (long d : shape) {
             dims.message(1, d < 0 ? new OnnxProto().string(2, "N") : new OnnxProto().varint(1, d));

@@ -1,9 +1,11 @@
-package io.richard.nd4j.io;
+package io.richard.nd4j.onnx;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import io.richard.api.Activation;
+import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * then y, then channel), or planar, (N, D, H, W) as ONNX's Conv and MaxPool take it; the two hold the same numbers
  * in the same memory order, so {@link #planar} and {@link #flat} only reshape.
  */
-final class OnnxGraph {
+public final class OnnxGraph {
 
     /**
      * A tensor of the graph.
@@ -23,7 +25,7 @@ final class OnnxGraph {
      * @param shape  the sample shape [W, H, D] it carries
      * @param planar true for (N, D, H, W), false for (N, W·H·D)
      */
-    record Value(String name, Shape shape, boolean planar) {
+    public record Value(String name, Shape shape, boolean planar) {
     }
 
     /** A node, written out when the model is. */
@@ -39,7 +41,7 @@ final class OnnxGraph {
     private long parameterBytes;
 
     /** A name not used yet in the graph: {@code base}, or {@code base_2}, {@code base_3}, …. */
-    String fresh(String base) {
+    public String fresh(String base) {
         String name = base;
         for (int i = 2; !names.add(name); i++) {
             name = base + "_" + i;
@@ -48,20 +50,20 @@ final class OnnxGraph {
     }
 
     /** Adds a node named {@code name} (made unique), whose one output has its name; returns that name. */
-    String node(String opType, String name, String[] inputs, OnnxProto... attributes) {
+    public String node(String opType, String name, String[] inputs, OnnxProto... attributes) {
         String unique = fresh(name);
         nodes.add(new Node(opType, unique, inputs, unique, attributes));
         return unique;
     }
 
     /** A float32 initializer holding {@code values} (cast to float32, in C order) with the given dims. */
-    String floats(String name, long[] dims, INDArray values) {
+    public String floats(String name, long[] dims, INDArray values) {
         INDArray floats = values.dataType() == DataType.FLOAT ? values : values.castTo(DataType.FLOAT);
         return floats(name, dims, floats.dup('c').data().asFloat());
     }
 
     /** A float32 initializer. */
-    String floats(String name, long[] dims, float[] values) {
+    public String floats(String name, long[] dims, float[] values) {
         String unique = fresh(name);
         initializers.add(OnnxProto.floatTensor(unique, dims, values));
         parameterBytes += 4L * values.length;
@@ -69,14 +71,14 @@ final class OnnxGraph {
     }
 
     /** An int64 initializer (a shape for Reshape). */
-    String int64s(String name, long[] dims, long[] values) {
+    public String int64s(String name, long[] dims, long[] values) {
         String unique = fresh(name);
         initializers.add(OnnxProto.int64Tensor(unique, dims, values));
         return unique;
     }
 
     /** {@code value} as (N, D, H, W): a Reshape when it is flat. */
-    Value planar(Value value, String prefix) {
+    public Value planar(Value value, String prefix) {
         if (value.planar()) {
             return value;
         }
@@ -86,7 +88,7 @@ final class OnnxGraph {
     }
 
     /** {@code value} as (N, D·H·W): a Flatten (axis 1) when it is planar; channel, then row, then column. */
-    Value flat(Value value, String prefix) {
+    public Value flat(Value value, String prefix) {
         if (!value.planar()) {
             return value;
         }
@@ -95,7 +97,7 @@ final class OnnxGraph {
     }
 
     /** Renames the last node's output (the graph's output) to {@code name}. */
-    void nameLastOutput(String name) {
+    public void nameLastOutput(String name) {
         Node last = nodes.get(nodes.size() - 1);
         if (!names.add(name)) {
             throw new IllegalStateException(name + " is taken");
@@ -103,16 +105,30 @@ final class OnnxGraph {
         nodes.set(nodes.size() - 1, new Node(last.opType(), last.name(), last.inputs(), name, last.attributes()));
     }
 
-    List<OnnxProto> nodes() {
+    public List<OnnxProto> nodes() {
         return nodes.stream().map(Node::proto).toList();
     }
 
-    List<OnnxProto> initializers() {
+    public List<OnnxProto> initializers() {
         return initializers;
     }
 
     /** Bytes of float parameters added so far. */
-    long parameterBytes() {
+    public long parameterBytes() {
         return parameterBytes;
+    }
+
+    /**
+     * The node of an activation, on the output {@code z} of the node before: Sigmoid for σ, Relu for R.
+     *
+     * @param path the layer, for the message when the activation has no operator here
+     */
+    public String activation(String prefix, String path, Activation activation, String z) {
+        return switch (activation.name()) {
+            case "sigmoid" -> node("Sigmoid", prefix + ".a", new String[] {z});
+            case "relu" -> node("Relu", prefix + ".a", new String[] {z});
+            default -> throw new ModelFormatException("cannot export " + path + " to ONNX: its activation "
+                    + activation.name() + " has no ONNX operator here (sigmoid and relu have)");
+        };
     }
 }
