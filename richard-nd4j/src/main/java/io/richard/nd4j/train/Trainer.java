@@ -2,35 +2,26 @@ package io.richard.nd4j.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.richard.api.DataException;
 import io.richard.api.Layer;
-import io.richard.api.Mode;
 import io.richard.api.Optimizer;
-import io.richard.api.Parameter;
 import io.richard.api.data.Batch;
 import io.richard.api.data.BatchStream;
 import io.richard.api.data.LabelledDataSet;
 import io.richard.api.data.SampleOrder;
 import io.richard.api.spec.Hyperparams;
-import io.richard.api.spec.LayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.RowSplit;
-import io.richard.nd4j.kernel.Blas;
-import io.richard.nd4j.layer.TrainingStep;
 import io.richard.nd4j.optimize.Sgd;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.BooleanIndexing;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * The training loop, with the reference's semantics and without its bugs.
+ * The training loop, with the reference's semantics and without its bugs: epochs, mini-batches, and for each
+ * mini-batch forward, cost, backward and the update of every layer, then the listeners.
  *
  * <p>Each epoch e consumes {@code min(batchSize, data size)} samples ({@code batchSize} is the reference's
  * samples-per-epoch), in data order or, with a shuffle seed, in a fresh permutation per epoch. They are cut into
@@ -39,22 +30,14 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * the optimiser with its own rate λ · decay^e. Unlike the reference, the last, partial mini-batch of an epoch
  * is applied in that epoch, and a stop request takes effect after the current mini-batch.
  *
- * <p>Threads: with {@link Builder#parallel}, every mini-batch is split into parts that run forward and backward at
- * the same time on copies of the network sharing its parameters ({@link Network#replica}), each on its own thread
- * with single-threaded BLAS; their gradients are summed and the update is applied once. The sum is the one-thread
- * gradient up to float rounding; with dropout, each part draws its own masks.
- *
- * <p>Reliability:
- * <ul>
- *   <li>Checkpoints: with {@link Builder#checkpoint}, the trainer hands its {@link TrainingState} to a sink every N
- *       epochs or mini-batches (after checking that every parameter is finite); {@link Builder#resume} starts
- *       from such a state. Dropout masks and shuffles are functions of seeds and the position, so a resumed run
- *       ends with exactly the parameters of an uninterrupted one (same data, seed and thread count).</li>
- *   <li>Divergence guard: a cost that is NaN or infinite stops training with a
- *       {@link TrainingDivergedException} naming the epoch, the mini-batch and the layer, before the bad
- *       mini-batch is applied. It costs nothing on the hot path: the cost is computed anyway, and the
- *       parameters are only inspected when the cost is not finite or a checkpoint is due.</li>
- * </ul>
+ * <p>The rest lives beside it: {@link DataParallelStep} splits a mini-batch between threads
+ * ({@link Builder#parallel}) and sums the parts' gradients; {@link CheckpointPolicy} decides when the
+ * {@link TrainingState} goes to the checkpoint sink ({@link Builder#checkpoint}) and checks the parameters first;
+ * {@link Divergence} says why training diverged when a cost is NaN or infinite (a
+ * {@link TrainingDivergedException} naming the epoch, the mini-batch and the layer, thrown before the bad
+ * mini-batch is applied; the cost is computed anyway, so the guard costs nothing on the hot path). Dropout masks
+ * and shuffles are functions of seeds and the position, so a run resumed with {@link Builder#resume} ends with
+ * exactly the parameters of an uninterrupted one (same data, seed and thread count).
  */
 public final class Trainer {
 
@@ -70,17 +53,15 @@ public final class Trainer {
     private final OptionalLong shuffleSeed;
     private final List<TrainingListener> listeners;
     private final TrainingState start;
-    private final CheckpointInterval checkpointInterval;
-    private final CheckpointSink checkpointSink;
+    private final DataParallelStep gradients;
+    private final Divergence divergence;
+    private final CheckpointPolicy checkpoints;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private final List<Part> parts;                  // the parts of a mini-batch; parts.get(0) trains `network`
-    private RowSplit split;                          // the parts' threads, while fit runs
     // Where training stands (see state()): plain fields, so that a mini-batch allocates nothing for them.
     private int positionEpoch;
     private int positionBatch;
     private int positionSamples;
     private double positionCost;
-    private long batchesRun;
 
     private Trainer(Builder builder) {
         this.network = builder.network;
@@ -89,12 +70,10 @@ public final class Trainer {
         this.shuffleSeed = builder.shuffleSeed;
         this.listeners = List.copyOf(builder.listeners);
         this.start = builder.start;
-        this.checkpointInterval = builder.checkpointInterval;
-        this.checkpointSink = builder.checkpointSink;
-        this.parts = new ArrayList<>();
-        for (int p = 0; p < builder.parallel; p++) {
-            parts.add(new Part(p == 0 ? network : network.replica(p)));
-        }
+        this.gradients = new DataParallelStep(network, builder.parallel);
+        this.divergence = new Divergence(network, hyperparams);
+        this.checkpoints = new CheckpointPolicy(builder.checkpointInterval, builder.checkpointSink, divergence,
+                this::state);
         if (start != null) {
             if (!start.optimizer().equals(optimizer.name())) {
                 throw new IllegalArgumentException("the training state was written by the optimiser '"
@@ -103,17 +82,6 @@ public final class Trainer {
             optimizer.restore(start.optimizerState());
         }
         moveTo(start != null ? start : TrainingState.start(shuffleSeed, optimizer.name()));
-    }
-
-    private void moveTo(TrainingState state) {
-        moveTo(state.epoch(), state.batch(), state.samples(), state.cost());
-    }
-
-    private void moveTo(int epoch, int batch, int samples, double cost) {
-        positionEpoch = epoch;
-        positionBatch = batch;
-        positionSamples = samples;
-        positionCost = cost;
     }
 
     public static Builder builder(Network network) {
@@ -156,27 +124,26 @@ public final class Trainer {
      */
     public List<EpochResult> fit(LabelledDataSet data) {
         if (!data.classes().equals(network.model().classes())) {
-            throw new io.richard.api.DataException("the data's classes " + data.classes()
-                    + " differ from the network's " + network.model().classes());
+            throw new DataException("the data's classes " + data.classes() + " differ from the network's "
+                    + network.model().classes());
         }
         List<EpochResult> results = new ArrayList<>();
         TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, optimizer.name());
         moveTo(from);
-        batchesRun = 0;
-        split = RowSplit.open(parts.size());
+        checkpoints.restart();
+        gradients.open();
         try {
             for (int epoch = from.epoch(); epoch < hyperparams.epochs() && !stopRequested.get(); epoch++) {
                 results.add(epoch(data, epoch, epoch == from.epoch() ? from : null));
             }
         } finally {
             stopRequested.set(false);
-            TrainingStep.clear();
-            split.close();
-            split = null;
+            gradients.close();
         }
         return results;
     }
 
+    /** One epoch: its mini-batches in order (after those a resumed state has done), then the listeners. */
     private EpochResult epoch(LabelledDataSet data, int epoch, TrainingState resume) {
         int samples = Math.min(hyperparams.batchSize(), data.size());
         listeners.forEach(l -> l.epochStarted(epoch, hyperparams.epochs(), samples));
@@ -194,10 +161,10 @@ public final class Trainer {
                     batchIndex++;
                 }
                 if (batchIndex != resume.batch() || done != resume.samples()) {
-                    throw new io.richard.api.DataException("cannot resume at " + resume.describe() + ": that epoch"
-                            + " has " + batchIndex + " mini-batches of " + hyperparams.miniBatchSize() + " holding "
-                            + done + " samples here; the data or the mini-batch size differ from the run that"
-                            + " wrote the checkpoint");
+                    throw new DataException("cannot resume at " + resume.describe() + ": that epoch has "
+                            + batchIndex + " mini-batches of " + hyperparams.miniBatchSize() + " holding " + done
+                            + " samples here; the data or the mini-batch size differ from the run that wrote the"
+                            + " checkpoint");
                 }
             }
             while (batches.hasNext() && !stopRequested.get()) {
@@ -209,11 +176,7 @@ public final class Trainer {
                 moveTo(epoch, batchIndex, done, totalCost);
                 int doneSoFar = done;
                 listeners.forEach(l -> l.batchDone(epoch, doneSoFar, samples, batchCost));
-                batchesRun++;
-                if (checkpointSink != null && !checkpointInterval.epochs()
-                        && batchesRun % checkpointInterval.count() == 0) {
-                    checkpoint(epoch, batchIndex - 1);
-                }
+                checkpoints.batchApplied(epoch, batchIndex - 1);
             }
             complete = !batches.hasNext();
         }
@@ -224,23 +187,17 @@ public final class Trainer {
         EpochResult result = new EpochResult(epoch, hyperparams.epochs(), done,
                 done == 0 ? Double.NaN : totalCost / done, seconds, done < samples);
         listeners.forEach(l -> l.epochFinished(result));
-        if (complete && checkpointSink != null && checkpointInterval.epochs()
-                && (epoch + 1) % checkpointInterval.count() == 0) {
-            checkpoint(epoch, batchIndex - 1);
+        if (complete) {
+            checkpoints.epochCompleted(epoch, batchIndex - 1);
         }
         return result;
     }
 
-    /** One mini-batch: forward, cost, backward, update. Returns the summed cost of its samples. */
+    /** One mini-batch: forward, cost and backward (over its parts), then every layer's update. Returns its cost. */
     private double step(Batch batch, int epoch, int batchIndex) {
-        double cost;
-        if (parts.size() == 1 || batch.size() < parts.size()) {
-            cost = parts.get(0).run(batch.x(), batch.y(), epoch, batchIndex);
-        } else {
-            cost = parallelStep(batch, epoch, batchIndex);
-        }
+        double cost = gradients.forwardAndBackward(batch, epoch, batchIndex);   // (15) summed; ∇ by (17), (8)–(13)
         if (!Double.isFinite(cost)) {
-            throw diverged(epoch, batchIndex, cost, batch);                      // before the batch is applied
+            throw divergence.diagnose(epoch, batchIndex, cost, batch);           // before the batch is applied
         }
         for (Layer layer : network.layers()) {
             optimizer.update(layer.parameters(), layer.spec().learnRate(epoch));  // (11) with λ · decay^epoch
@@ -248,166 +205,15 @@ public final class Trainer {
         return cost;
     }
 
-    /**
-     * Forward and backward of every part of the mini-batch on its own thread (part 0 on this one); leaves the
-     * summed gradients in {@code network}'s parameters and returns the summed cost.
-     */
-    private double parallelStep(Batch batch, int epoch, int batchIndex) {
-        double cost = 0;                                     // every part ends before the step does
-        for (double part : split.map(parts.size(), batch.size(),
-                (p, from, to) -> parts.get(p).run(batch, from, to, epoch, batchIndex))) {
-            cost += part;
-        }
-        List<Layer> layers = network.layers();
-        for (int p = 1; p < parts.size(); p++) {
-            List<Layer> replica = parts.get(p).network.layers();
-            for (int l = 0; l < layers.size(); l++) {
-                List<Parameter> sums = layers.get(l).parameters();
-                List<Parameter> more = replica.get(l).parameters();
-                for (int i = 0; i < sums.size(); i++) {
-                    Blas.axpy(1.0, more.get(i).gradient(), sums.get(i).gradient());  // gradients are sums over samples
-                }
-            }
-        }
-        return cost;
+    private void moveTo(TrainingState state) {
+        moveTo(state.epoch(), state.batch(), state.samples(), state.cost());
     }
 
-    /** One part of a mini-batch: a network (or a replica of it) with its own input and loss-gradient arrays. */
-    private static final class Part {
-        private final Network network;
-        private INDArray x;
-        private INDArray y;
-        private INDArray gradOutput;                 // ∇a C of the output layer, reused across mini-batches
-
-        Part(Network network) {
-            this.network = network;
-        }
-
-        /** Rows {@code from} to {@code to} − 1 of the mini-batch: copied into this part's arrays, then trained. */
-        double run(Batch batch, long from, long to, int epoch, int batchIndex) {
-            x = rows(batch.x(), from, to, x);
-            y = rows(batch.y(), from, to, y);
-            return run(x, y, epoch, batchIndex);
-        }
-
-        /**
-         * Forward in training mode, cost, and (when the cost is finite) backward; the gradients are left in the
-         * layers' parameters. Returns the summed cost of the samples.
-         */
-        double run(INDArray x, INDArray y, int epoch, int batchIndex) {
-            TrainingStep.set(epoch, batchIndex);                                 // dropout masks of this batch
-            INDArray a = network.forward(x, Mode.TRAINING);
-            INDArray target = y.dataType() == a.dataType() ? y : y.castTo(a.dataType());
-            if (gradOutput == null || !java.util.Arrays.equals(gradOutput.shape(), a.shape())) {
-                gradOutput = a.ulike();
-            }
-            double cost = network.loss().gradientAndCost(a, target, gradOutput);  // (17) ∇a C and (15), summed
-            if (Double.isFinite(cost)) {
-                network.backward(gradOutput);                                    // into (14), then layer by layer
-            }
-            return cost;
-        }
-
-        private static INDArray rows(INDArray all, long from, long to, INDArray reused) {
-            INDArray target = reused != null && reused.rows() == to - from && reused.dataType() == all.dataType()
-                    ? reused : Nd4j.create(all.dataType(), to - from, all.columns());
-            return Blas.copyRows(all, from, target);
-        }
-    }
-
-    /** Checks that every parameter is finite, then hands the state to the sink. */
-    private void checkpoint(int epoch, int lastBatch) {
-        String blamed = badParameters();
-        if (blamed != null) {
-            throw new TrainingDivergedException("training diverged in epoch " + (epoch + 1) + ", mini-batch "
-                    + (lastBatch + 1) + ": its update left " + blamed + "; no checkpoint was written with them. "
-                    + learnRateAdvice(), epoch, lastBatch, firstBadLayer);
-        }
-        checkpointSink.write(state());
-    }
-
-    private String firstBadLayer;
-
-    /**
-     * "hiddenLayers[0] (dense) parameters W and b hold infinite values; outputLayer (output) parameter W holds NaN
-     * values", or null when every parameter is finite; sets {@link #firstBadLayer}.
-     */
-    private String badParameters() {
-        List<String> layers = new ArrayList<>();
-        firstBadLayer = null;
-        for (int l = 0; l < network.layers().size(); l++) {
-            Layer layer = network.layers().get(l);
-            List<String> names = new ArrayList<>();
-            boolean nan = false;
-            boolean infinite = false;
-            for (Parameter p : layer.parameters()) {
-                String kind = nonFinite(p.value());
-                if (kind != null) {
-                    names.add(p.name());
-                    nan |= kind.contains("NaN");
-                    infinite |= kind.contains("infinite");
-                }
-            }
-            if (!names.isEmpty()) {
-                String path = network.model().network().path(l);
-                firstBadLayer = firstBadLayer == null ? path : firstBadLayer;
-                layers.add(path + " (" + layer.spec().type() + ") " + (names.size() == 1 ? "parameter " + names.get(0)
-                        + " holds " : "parameters " + String.join(" and ", names) + " hold ")
-                        + (nan && infinite ? "NaN and infinite" : nan ? "NaN" : "infinite") + " values");
-            }
-        }
-        return layers.isEmpty() ? null : String.join("; ", layers);
-    }
-
-    /** Finds out why the cost of a mini-batch is not finite and says what to change. */
-    private TrainingDivergedException diverged(int epoch, int batchIndex, double cost, Batch batch) {
-        String where = "training diverged in epoch " + (epoch + 1) + ", mini-batch " + (batchIndex + 1)
-                + ": the cost is " + (Double.isNaN(cost) ? "NaN" : cost > 0 ? "+∞" : "−∞") + "; ";
-        List<Layer> layers = network.layers();
-        String blamed = badParameters();
-        if (blamed != null) {
-            return new TrainingDivergedException(where + blamed + ". " + learnRateAdvice(), epoch, batchIndex,
-                    firstBadLayer);
-        }
-        String input = nonFinite(batch.x());
-        if (input != null) {
-            return new TrainingDivergedException(where + "the mini-batch's inputs hold " + input + " values; check"
-                    + " the data (every value must be a finite number).", epoch, batchIndex, null);
-        }
-        INDArray a = batch.x().dataType() == network.dataType() ? batch.x() : batch.x().castTo(network.dataType());
-        for (int l = 0; l < layers.size(); l++) {
-            a = layers.get(l).forward(a, Mode.INFERENCE);
-            String bad = nonFinite(a);
-            if (bad != null) {
-                String layer = network.model().network().path(l);
-                return new TrainingDivergedException(where + "the output of " + layer + " ("
-                        + layers.get(l).spec().type() + ") holds " + bad + " values (its parameters are finite but too"
-                        + " large). " + learnRateAdvice(), epoch, batchIndex, layer);
-            }
-        }
-        return new TrainingDivergedException(where + "the targets or the cost overflowed. " + learnRateAdvice(),
-                epoch, batchIndex, null);
-    }
-
-    /** "Lower learnRate (now hiddenLayers[0] 0.5, outputLayer 0.5), e.g. to a tenth, …". */
-    private String learnRateAdvice() {
-        StringBuilder rates = new StringBuilder();
-        List<LayerSpec> specs = network.model().network().layers();
-        for (int l = 0; l < specs.size(); l++) {
-            if (!network.layers().get(l).parameters().isEmpty()) {
-                rates.append(rates.length() == 0 ? "" : ", ").append(network.model().network().path(l)).append(' ')
-                        .append(String.format(Locale.ROOT, "%s", specs.get(l).learnRate()));
-            }
-        }
-        return "The steps are too large: lower learnRate (now " + rates + "), e.g. to a tenth, or use smaller"
-                + " mini-batches (gradients are summed over miniBatchSize " + hyperparams.miniBatchSize() + ").";
-    }
-
-    /** "NaN", "infinite" or "NaN and infinite" when the array holds such values; null when all are finite. */
-    static String nonFinite(INDArray array) {
-        boolean nan = BooleanIndexing.or(array, Conditions.isNan());
-        boolean infinite = BooleanIndexing.or(array, Conditions.isInfinite());
-        return nan && infinite ? "NaN and infinite" : nan ? "NaN" : infinite ? "infinite" : null;
+    private void moveTo(int epoch, int batch, int samples, double cost) {
+        positionEpoch = epoch;
+        positionBatch = batch;
+        positionSamples = samples;
+        positionCost = cost;
     }
 
     /** Configures a {@link Trainer}. */
@@ -426,7 +232,6 @@ public final class Trainer {
             this.network = network;
             this.hyperparams = network.model().network().hyperparams();
         }
-
         /** Epochs, samples per epoch and mini-batch size; defaults to the network's description. */
         public Builder hyperparams(Hyperparams value) {
             this.hyperparams = value;
