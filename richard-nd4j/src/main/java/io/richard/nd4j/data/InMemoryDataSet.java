@@ -244,6 +244,18 @@ public final class InMemoryDataSet implements LabelledDataSet {
             return next < visit.length;
         }
 
+        /** Moves past up to {@code count} mini-batches without gathering their samples. */
+        @Override
+        public int skip(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("cannot skip " + count + " mini-batches");
+            }
+            int end = (int) Math.min(visit.length, next + (long) count * batchSize);
+            int skipped = end - next;
+            next = end;
+            return skipped;
+        }
+
         @Override
         public Batch next() {
             if (!hasNext()) {

@@ -156,10 +156,9 @@ public final class Trainer {
                 ? SampleOrder.shuffled(shuffleSeed.getAsLong() + epoch) : SampleOrder.sequential();
         try (BatchStream batches = data.transientBatches(hyperparams.miniBatchSize(), samples, order)) {
             if (resume != null) {
-                while (batchIndex < resume.batch() && batches.hasNext()) {
-                    done += batches.next().size();
-                    batchIndex++;
-                }
+                int mini = hyperparams.miniBatchSize();
+                done = batches.skip(resume.batch());          // every mini-batch but an epoch's last one is full
+                batchIndex = done / mini + (done % mini == 0 ? 0 : 1);
                 if (batchIndex != resume.batch() || done != resume.samples()) {
                     throw new DataException("cannot resume at " + resume.describe() + ": that epoch has "
                             + batchIndex + " mini-batches of " + hyperparams.miniBatchSize() + " holding " + done

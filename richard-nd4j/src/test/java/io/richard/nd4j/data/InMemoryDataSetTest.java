@@ -52,6 +52,36 @@ class InMemoryDataSetTest {
     }
 
     @Test
+    void skipMovesPastMiniBatchesAsNextWouldWithoutGatheringThem() {
+        InMemoryDataSet data = five();
+        for (SampleOrder order : List.of(SampleOrder.sequential(), SampleOrder.shuffled(7))) {
+            for (int skipped = 0; skipped <= 4; skipped++) {
+                try (BatchStream expected = data.transientBatches(2, 5, order);
+                     BatchStream skipping = data.transientBatches(2, 5, order)) {
+                    int samples = 0;
+                    for (int b = 0; b < skipped && expected.hasNext(); b++) {
+                        samples += expected.next().size();
+                    }
+                    assertEquals(samples, skipping.skip(skipped), order + ", skip " + skipped);
+                    assertEquals(expected.hasNext(), skipping.hasNext());
+                    while (expected.hasNext()) {
+                        Batch e = expected.next();
+                        Batch s = skipping.next();
+                        assertArrayEquals(e.labels(), s.labels());
+                        assertEquals(e.x(), s.x());
+                    }
+                    assertFalse(skipping.hasNext());
+                }
+            }
+        }
+        try (BatchStream stream = data.batches(2, 5, SampleOrder.sequential())) {
+            assertThrows(IllegalArgumentException.class, () -> stream.skip(-1));
+            assertEquals(0, stream.skip(0));
+            assertEquals(5, stream.skip(Integer.MAX_VALUE));             // no overflow past the end
+        }
+    }
+
+    @Test
     void transientBatchesHoldTheSameSamplesInReusedArrays() {
         InMemoryDataSet data = five();
         List<Batch> copies = new ArrayList<>();
