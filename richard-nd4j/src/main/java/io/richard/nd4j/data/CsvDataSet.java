@@ -202,6 +202,46 @@ public final class CsvDataSet extends InMemoryBacked {
         return "[" + String.join(", ", shown) + ", … (" + classes.size() + " classes)]";
     }
 
+    /**
+     * Parses single lines of the reference's CSV exactly as {@link #load} does (the same values, normalisation and
+     * messages), for readers that cut a file into parts themselves, such as richard-spark's (each part of a file is
+     * read on another machine). Not thread-safe: one per reading thread.
+     */
+    public static final class LineParser {
+        private final RowParser parser;
+        private final Map<String, Integer> classIndex = new HashMap<>();
+        private final List<String> classes;
+
+        private LineParser(String file, DataSpec data) {
+            this.parser = new RowParser(file, data.shape(), data.normalization(), true);
+            this.classes = data.classes();
+            for (int c = 0; c < classes.size(); c++) {
+                classIndex.put(classes.get(c), c);
+            }
+        }
+
+        /**
+         * Parses {@code text}, line {@code line} (from 1) of {@code file}, {@code LABEL,v1,…,vN}: its N normalised
+         * values go to {@code out[offset…]}; returns the label's class index.
+         *
+         * @throws DataException "FILE:LINE: what is wrong", as the file readers say it
+         */
+        public int parse(String text, int line, float[] out, int offset) {
+            Row row = parser.parse(text, line, out, offset);
+            Integer index = classIndex.get(row.label());
+            if (index == null) {
+                throw new DataException(parser.file + ":" + line + ": label " + Quote.single(row.label())
+                        + " is not one of data.classes " + abbreviate(classes));
+            }
+            return index;
+        }
+    }
+
+    /** A parser of single lines of {@code file} (named so in messages) for a model's {@code data} section. */
+    public static LineParser lineParser(String file, DataSpec data) {
+        return new LineParser(Objects.requireNonNull(file, "file"), Objects.requireNonNull(data, "data"));
+    }
+
     /** One parsed row: its label (null when a prediction row has none) and its line number. */
     private record Row(String label, int line) {
     }
@@ -300,8 +340,17 @@ public final class CsvDataSet extends InMemoryBacked {
         }
 
         RowParser(Text text, Shape shape, Normalization normalization, boolean labelRequired) {
+            this(text, text.source(), shape, normalization, labelRequired);
+        }
+
+        /** A parser of single lines ({@link #parse}), reading no text itself. */
+        RowParser(String file, Shape shape, Normalization normalization, boolean labelRequired) {
+            this(null, file, shape, normalization, labelRequired);
+        }
+
+        private RowParser(Text text, String file, Shape shape, Normalization normalization, boolean labelRequired) {
             this.text = text;
-            this.file = text.source();
+            this.file = file;
             this.n = shape.size();
             this.min = (float) normalization.min();
             this.scale = (float) (1.0 / (normalization.max() - normalization.min()));
@@ -329,7 +378,12 @@ public final class CsvDataSet extends InMemoryBacked {
             if (text == null) {
                 return null;
             }
-            line++;
+            return parse(text, line + 1, out, offset);
+        }
+
+        /** Parses {@code text}, line {@code number} of the file, into {@code out[offset…]}. */
+        Row parse(String text, int number, float[] out, int offset) {
+            line = number;
             if (line == 1 && text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }

@@ -53,6 +53,30 @@ class CsvDataSetTest {
         }
     }
 
+    /** The line parser of readers that cut files into parts gives the values, classes and messages of load. */
+    @Test
+    void lineParserReadsLinesAsLoadDoes() throws IOException {
+        String[] lines = {"\uFEFFdog,10,5", "cat,0,2.5", " cat , 1e1 ,-5", "dog,3.25e-1,7"};
+        CsvDataSet set = CsvDataSet.load(csv(String.join("\n", lines) + "\n"), DATA);
+        CsvDataSet.LineParser parser = CsvDataSet.lineParser("data.csv", DATA);
+        float[] values = new float[2 * lines.length];
+        int[] classes = new int[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            classes[i] = parser.parse(lines[i], i + 1, values, 2 * i);
+        }
+        assertArrayEquals(set.inMemory().labels(), classes);
+        float[][] loaded = set.inMemory().features().toFloatMatrix();
+        for (int i = 0; i < lines.length; i++) {
+            assertArrayEquals(loaded[i], new float[] {values[2 * i], values[2 * i + 1]}, "line " + (i + 1));
+        }
+        assertEquals("data.csv:7: label 'bird' is not one of data.classes [cat, dog]", assertThrows(
+                DataException.class, () -> parser.parse("bird,1,2", 7, values, 0)).getMessage());
+        assertEquals("data.csv:12: row has 3 values after the label, but data.shape needs 2 (expected LABEL,v1,…,v2)",
+                assertThrows(DataException.class, () -> parser.parse("cat,1,2,3", 12, values, 0)).getMessage());
+        assertEquals(error("cat,1,2\ncat,x,2\n").replace(":2:", ":9:"), assertThrows(DataException.class,
+                () -> parser.parse("cat,x,2", 9, values, 0)).getMessage());
+    }
+
     /** Chunks of fetchSize are read on a background thread and assembled in order; the limit is respected. */
     @Test
     void readsInChunksAndStopsAtTheLimit() throws IOException {
