@@ -26,10 +26,12 @@ public interface Layer {
     Shape outputShape();
 
     /**
-     * The forward pass. In {@link Mode#TRAINING} the layer keeps what its backward pass needs (and applies
-     * dropout); in {@link Mode#INFERENCE} it shares no state between threads, so it may be called from several
-     * threads at once. The returned array may be one the layer reuses on its next call in the same mode (and
-     * thread), or a view of one: copy it to keep it.
+     * The forward pass. In a training pass ({@link Mode#isTraining()}) the layer keeps what its backward pass
+     * needs and applies dropout, with the masks of the pass's training step ({@link Mode#training(int, int)}: the
+     * epoch and mini-batch a trainer is at) or, outside a training run ({@link Mode#TRAINING}), its next mask; in
+     * {@link Mode#INFERENCE} it shares no state between threads, so it may be called from several threads at once.
+     * The returned array may be one the layer reuses on its next call in the same mode (and thread), or a view of
+     * one: copy it to keep it.
      */
     INDArray forward(INDArray input, Mode mode);
 

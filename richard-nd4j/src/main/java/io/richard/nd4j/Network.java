@@ -218,7 +218,10 @@ public final class Network {
         return layers.stream().anyMatch(layer -> LayerKinds.splitsWell(layer.spec()));
     }
 
-    /** A forward pass through every layer; the output (N, classes) of the output layer. */
+    /**
+     * A forward pass through every layer, each given {@code mode} (for a training step, the step its dropout masks
+     * are drawn for); the output (N, classes) of the output layer.
+     */
     public INDArray forward(INDArray x, Mode mode) {
         INDArray a = x.dataType() == dataType ? x : x.castTo(dataType);
         for (Layer layer : layers) {

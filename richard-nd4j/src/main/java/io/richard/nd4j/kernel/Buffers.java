@@ -69,7 +69,7 @@ final class Buffers {
         private final ThreadLocal<Buffers> inference = ThreadLocal.withInitial(Buffers::new);
 
         Buffers of(Mode mode) {
-            return mode == Mode.TRAINING ? training : inference.get();
+            return mode.isTraining() ? training : inference.get();
         }
 
         /** {@link Buffers#fill} on the training set and on this thread's inference set. */

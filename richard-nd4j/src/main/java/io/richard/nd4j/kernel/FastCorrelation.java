@@ -96,7 +96,7 @@ public final class FastCorrelation implements LinearKernel {
     public INDArray weightedSums(INDArray aPrev, INDArray W, INDArray b, Mode mode) {
         Buffers buffers = this.buffers.of(mode);
         long n = Layouts.batchSize(aPrev);
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.inputRank = aPrev.rank();
         }
         return byOutputRow ? sumsByOutputRow(buffers, aPrev, W, b, n, mode) : sumsByFullRows(buffers, aPrev, W, b, n,
@@ -116,7 +116,7 @@ public final class FastCorrelation implements LinearKernel {
                 Blas.gemm(window(X, j, t, n), false, kernelRow(kernels, j), false, phase(zFull, t), 1.0, 1.0);
             }
         }
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.X = X;
         }
         // the valid positions: an (H', N, W', D) view of the full rows, not a copy (the next layer reads it once, in
@@ -143,7 +143,7 @@ public final class FastCorrelation implements LinearKernel {
                         Matrix.of(zRows).rows(y * rowsPerY, rowsPerY), 1.0, 1.0);
             }
         }
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.stacked = stacked;
         }
         return byRowAsSpatial(buffers, "zRows", zRows, n);
@@ -162,7 +162,7 @@ public final class FastCorrelation implements LinearKernel {
             throw new IllegalArgumentException("activate takes the weighted sums this kernel returned last");
         }
         f.applyInPlace(rows);
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.a = z;
             this.aFull = byOutputRow ? null : rows;
             this.aRows = byOutputRow ? rows : null;

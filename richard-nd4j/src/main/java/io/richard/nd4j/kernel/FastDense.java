@@ -29,7 +29,7 @@ final class FastDense implements LinearKernel {
         long n = Layouts.batchSize(aPrev);
         INDArray x = aPrev.rank() == 2 ? aPrev
                 : Layouts.flatInto(aPrev, input, buffers.get("aPrev", aPrev.dataType(), n, input.size()), buffers);
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.inputRank = aPrev.rank();
             this.aPrev = x;
         }
@@ -41,7 +41,7 @@ final class FastDense implements LinearKernel {
     @Override
     public INDArray activate(Activation f, INDArray z, Mode mode) {
         INDArray a = f.applyInPlace(z);
-        if (mode == Mode.TRAINING) {
+        if (mode.isTraining()) {
             this.a = a;
         }
         return a;

@@ -51,7 +51,7 @@ final class FastPooling implements PoolingKernel {
         DataType type = A.dataType();
         INDArray z = offsetInto(buffers, A, 0, buffers.get("z", type, shape));
         INDArray candidate = buffers.get("candidate", type, shape);
-        boolean training = mode == Mode.TRAINING;
+        boolean training = mode.isTraining();
         for (int o = 1; o < rW * rH; o++) {
             offsetInto(buffers, A, o, candidate);
             if (training) {

@@ -94,7 +94,7 @@ final class PlainKernels implements Kernels {
         @Override
         public INDArray weightedSums(INDArray aPrev, INDArray W, INDArray b, Mode mode) {
             INDArray x = flatten(aPrev, input);
-            if (mode == Mode.TRAINING) {
+            if (mode.isTraining()) {
                 this.inputRank = aPrev.rank();
                 this.aPrev = x;
             }
@@ -104,7 +104,7 @@ final class PlainKernels implements Kernels {
         @Override
         public INDArray activate(Activation f, INDArray z, Mode mode) {
             INDArray a = f.applyInPlace(z);                                  // (5) a = σ(z)
-            if (mode == Mode.TRAINING) {
+            if (mode.isTraining()) {
                 this.a = a;
             }
             return a;
@@ -158,7 +158,7 @@ final class PlainKernels implements Kernels {
         @Override
         public INDArray weightedSums(INDArray aPrev, INDArray W, INDArray b, Mode mode) {
             INDArray A = nchw(aPrev, input);
-            if (mode == Mode.TRAINING) {
+            if (mode.isTraining()) {
                 this.inputRank = aPrev.rank();
                 this.A = A;
             }
@@ -175,7 +175,7 @@ final class PlainKernels implements Kernels {
         @Override
         public INDArray activate(Activation f, INDArray z, Mode mode) {
             INDArray a = f.applyInPlace(z);                                  // (25) a = R(z)
-            if (mode == Mode.TRAINING) {
+            if (mode.isTraining()) {
                 this.a = a;
             }
             return a;
@@ -268,7 +268,7 @@ final class PlainKernels implements Kernels {
             for (int o = 1; o < rW * rH; o++) {
                 z = Transforms.max(z, offset(regions, o), false);           // (29) z = max_{i,j} a_{x+i,y+j}
             }
-            if (mode == Mode.TRAINING) {
+            if (mode.isTraining()) {
                 this.inputRank = aPrev.rank();
                 this.masks = new INDArray[rW * rH];
                 INDArray unclaimed = Nd4j.onesLike(z);                       // regions whose maximum is not placed

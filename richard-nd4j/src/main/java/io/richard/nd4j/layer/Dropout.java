@@ -15,10 +15,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * scaling; the same mask multiplies the incoming gradient in the backward pass, so a dropped unit neither
  * contributes to nor learns from that sample.
  *
- * <p>Every mask is a pure function of the layer's seed and the training position: inside a {@link TrainingStep}
- * (what the trainer sets) the epoch and mini-batch index, otherwise the number of masks this layer has drawn.
- * So a run resumed from a checkpoint draws exactly the masks the uninterrupted run would have drawn, and a
- * checkpoint needs no generator state.
+ * <p>Every mask is a pure function of the layer's seed and the training step the forward pass is given: for a pass
+ * of a training run ({@link Mode#training(int, int)}, what the trainer passes) the epoch and the mini-batch index;
+ * for a training pass outside a run ({@link Mode#TRAINING}) the number of masks this layer drew before. So a run
+ * resumed from a checkpoint draws exactly the masks the uninterrupted run would have drawn, and a checkpoint needs
+ * no generator state.
  */
 final class Dropout {
 
@@ -46,10 +47,10 @@ final class Dropout {
      * otherwise {@code a} itself.
      */
     INDArray apply(INDArray a, Mode mode) {
-        if (!active() || mode != Mode.TRAINING) {
+        if (!active() || !mode.isTraining()) {
             return a;
         }
-        mask = mask(array("mask", a));
+        mask = mask(array("mask", a), mode);
         return array("dropped", a).assign(a).muli(mask);
     }
 
@@ -61,11 +62,30 @@ final class Dropout {
         return array("gated", gradA).assign(gradA).muli(mask);
     }
 
-    /** Fills {@code mask} with the draw of the current position: 1 / (1 − p) where kept, 0 where dropped. */
-    INDArray mask(INDArray mask) {
-        random.setSeed(TrainingStep.maskSeed(seed, draws++));
+    /** Fills {@code mask} with the draw of the training pass {@code mode}: 1 / (1 − p) where kept, 0 where dropped. */
+    private INDArray mask(INDArray mask, Mode mode) {
+        random.setSeed(maskSeed(seed, mode, draws++));
         Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1.0 - rate), random);
         return mask.divi(1.0 - rate);
+    }
+
+    /**
+     * The seed of a mask: a mix of the layer's seed and the step of a training pass of a training run, or, for a
+     * training pass outside a run, of the layer's seed and {@code counter} (the layer's own count of masks).
+     */
+    static long maskSeed(long layerSeed, Mode mode, long counter) {
+        long h = mix(layerSeed ^ 0x5DEECE66DL);
+        if (!mode.hasStep()) {
+            return mix(h ^ mix(counter ^ 0x632BE59BD9B4E019L));
+        }
+        return mix(h ^ mix(mode.epoch() * 0x9E3779B97F4A7C15L ^ mix(mode.batch() + 0x2545F4914F6CDD1DL)));
+    }
+
+    /** SplitMix64's finaliser: a bijective scramble of 64 bits. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The array called {@code name} shaped like {@code like} (C order), made on first use. */

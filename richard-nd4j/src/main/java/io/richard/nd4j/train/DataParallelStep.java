@@ -10,7 +10,6 @@ import io.richard.api.data.Batch;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.RowSplit;
 import io.richard.nd4j.kernel.Blas;
-import io.richard.nd4j.layer.TrainingStep;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -43,7 +42,6 @@ final class DataParallelStep {
 
     /** Gives the threads back and restores the BLAS thread count. */
     void close() {
-        TrainingStep.clear();
         if (split != null) {
             split.close();
             split = null;
@@ -51,17 +49,17 @@ final class DataParallelStep {
     }
 
     /**
-     * Forward in training mode, cost and backward over every sample of {@code batch}, mini-batch {@code batchIndex}
-     * of {@code epoch}: leaves ∇W C and ∇b C summed over the batch in the network's parameters and returns the
-     * summed cost. Every part ends before this returns.
+     * Forward, cost and backward over every sample of {@code batch} in the training pass {@code step} (its epoch and
+     * mini-batch index decide the dropout masks): leaves ∇W C and ∇b C summed over the batch in the network's
+     * parameters and returns the summed cost. Every part ends before this returns.
      */
-    double forwardAndBackward(Batch batch, int epoch, int batchIndex) {
+    double forwardAndBackward(Batch batch, Mode step) {
         if (parts.size() == 1 || batch.size() < parts.size()) {
-            return parts.get(0).run(batch.x(), batch.y(), epoch, batchIndex);
+            return parts.get(0).run(batch.x(), batch.y(), step);
         }
         double cost = 0;
         for (double part : split.map(parts.size(), batch.size(),
-                (p, from, to) -> parts.get(p).run(batch, from, to, epoch, batchIndex))) {
+                (p, from, to) -> parts.get(p).run(batch, from, to, step))) {
             cost += part;
         }
         List<Layer> layers = network.layers();
@@ -90,19 +88,18 @@ final class DataParallelStep {
         }
 
         /** Rows {@code from} to {@code to} − 1 of the mini-batch: copied into this part's arrays, then trained. */
-        double run(Batch batch, long from, long to, int epoch, int batchIndex) {
+        double run(Batch batch, long from, long to, Mode step) {
             x = rows(batch.x(), from, to, x);
             y = rows(batch.y(), from, to, y);
-            return run(x, y, epoch, batchIndex);
+            return run(x, y, step);
         }
 
         /**
-         * Forward in training mode, cost, and (when the cost is finite) backward; the gradients are left in the
-         * layers' parameters. Returns the summed cost of the samples.
+         * Forward in the training pass {@code step}, cost, and (when the cost is finite) backward; the gradients are
+         * left in the layers' parameters. Returns the summed cost of the samples.
          */
-        double run(INDArray x, INDArray y, int epoch, int batchIndex) {
-            TrainingStep.set(epoch, batchIndex);                                 // dropout masks of this batch
-            INDArray a = network.forward(x, Mode.TRAINING);                      // (4), (5) layer by layer
+        double run(INDArray x, INDArray y, Mode step) {
+            INDArray a = network.forward(x, step);                               // (4), (5) layer by layer
             INDArray target = y.dataType() == a.dataType() ? y : y.castTo(a.dataType());
             if (gradOutput == null || !Arrays.equals(gradOutput.shape(), a.shape())) {
                 gradOutput = a.ulike();

@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.richard.api.DataException;
 import io.richard.api.Layer;
+import io.richard.api.Mode;
 import io.richard.api.Optimizer;
 import io.richard.api.data.Batch;
 import io.richard.api.data.BatchStream;
@@ -194,7 +195,8 @@ public final class Trainer {
 
     /** One mini-batch: forward, cost and backward (over its parts), then every layer's update. Returns its cost. */
     private double step(Batch batch, int epoch, int batchIndex) {
-        double cost = gradients.forwardAndBackward(batch, epoch, batchIndex);   // (15) summed; ∇ by (17), (8)–(13)
+        Mode step = Mode.training(epoch, batchIndex);                           // its dropout masks' step
+        double cost = gradients.forwardAndBackward(batch, step);                // (15) summed; ∇ by (17), (8)–(13)
         if (!Double.isFinite(cost)) {
             throw divergence.diagnose(epoch, batchIndex, cost, batch);           // before the batch is applied
         }

@@ -12,9 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * continues exactly as the uninterrupted run would have.
  *
  * <p>Dropout needs no generator state here: its masks are a function of the layer's seed, the epoch and the
- * mini-batch index (see {@link io.richard.nd4j.layer.TrainingStep}); the layer seeds follow from
- * {@link Network#seed()}, which a checkpoint stores beside this state. The shuffle of an epoch is a function of
- * the shuffle seed and the epoch.
+ * mini-batch index, which the trainer passes to every forward pass ({@link io.richard.api.Mode#training}); the
+ * layer seeds follow from {@link Network#seed()}, which a checkpoint stores beside this state. The shuffle of an
+ * epoch is a function of the shuffle seed and the epoch.
  *
  * @param epoch          the 0-based epoch to run next (equal to the number of epochs planned when training is
  *                       complete)

@@ -319,17 +319,13 @@ class CheckpointTest {
         Network a = Network.create(model(), 9);
         Network b = Network.create(model(), 9);
         INDArray x = IoFixtures.input(model(), 4, DataType.FLOAT, 2);
-        try {
-            io.richard.nd4j.layer.TrainingStep.set(3, 5);
-            INDArray first = a.forward(x, io.richard.api.Mode.TRAINING).dup();
-            b.forward(x, io.richard.api.Mode.TRAINING);                      // b draws an extra mask first …
-            INDArray second = b.forward(x, io.richard.api.Mode.TRAINING).dup();
-            assertEquals(first, second, "… and still gets the same mask at the same position");
-            io.richard.nd4j.layer.TrainingStep.set(3, 6);
-            assertNotEquals(first, a.forward(x, io.richard.api.Mode.TRAINING), "another mini-batch, another mask");
-        } finally {
-            io.richard.nd4j.layer.TrainingStep.clear();
-        }
+        io.richard.api.Mode step = io.richard.api.Mode.training(3, 5);
+        INDArray first = a.forward(x, step).dup();
+        b.forward(x, step);                                        // b draws extra masks first, at that step …
+        b.forward(x, io.richard.api.Mode.TRAINING);                // … and outside a training run …
+        INDArray second = b.forward(x, step).dup();
+        assertEquals(first, second, "… and still gets the same mask at the same step");
+        assertNotEquals(first, a.forward(x, io.richard.api.Mode.training(3, 6)), "another mini-batch, another mask");
         assertFalse(Network.create(model(), 8).forward(x, io.richard.api.Mode.TRAINING).equals(
                 Network.create(model(), 9).forward(x, io.richard.api.Mode.TRAINING)));
     }

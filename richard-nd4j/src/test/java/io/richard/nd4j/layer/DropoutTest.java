@@ -13,7 +13,6 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.Size2D;
 import io.richard.nd4j.activation.Sigmoid;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,11 +31,6 @@ class DropoutTest {
     private static final int N = 50;
     private static final int IN = 6;
     private static final int OUT = 400;            // N·OUT = 20,000 units per mask
-
-    @AfterEach
-    void clearPosition() {
-        TrainingStep.clear();
-    }
 
     private static double[][] gaussian(Random random, int rows, int columns, double scale) {
         double[][] m = new double[rows][columns];
@@ -104,8 +98,7 @@ class DropoutTest {
         double[][] a = sigmoidLayer(x, w, b);
 
         for (int batch = 0; batch < 3; batch++) {                     // a new mask every mini-batch
-            TrainingStep.set(0, batch);
-            INDArray trained = layer.forward(Nd4j.createFromArray(x), Mode.TRAINING);
+            INDArray trained = layer.forward(Nd4j.createFromArray(x), Mode.training(0, batch));
             INDArray gradInput = layer.backward(Nd4j.createFromArray(g), true);
             // the mask read off the forward output: 0 or 1/(1 − p)
             double[][] delta = new double[8][30];
@@ -178,21 +171,16 @@ class DropoutTest {
         DenseLayer second = dense(0.5, w, b, 31);
         DenseLayer otherSeed = dense(0.5, w, b, 32);
 
-        TrainingStep.set(2, 0);
-        INDArray epoch2batch0 = first.forward(input, Mode.TRAINING).dup();
-        TrainingStep.set(2, 1);
-        INDArray epoch2batch1 = first.forward(input, Mode.TRAINING).dup();
-        TrainingStep.set(3, 0);
-        INDArray epoch3batch0 = first.forward(input, Mode.TRAINING).dup();
-        TrainingStep.set(2, 0);
-        assertEquals(epoch2batch0, first.forward(input, Mode.TRAINING), "the same position draws the same mask again");
-        assertEquals(epoch2batch0, second.forward(input, Mode.TRAINING), "another layer with the same seed, too");
-        assertFalse(epoch2batch0.equals(otherSeed.forward(input, Mode.TRAINING)), "another seed, another mask");
+        INDArray epoch2batch0 = first.forward(input, Mode.training(2, 0)).dup();
+        INDArray epoch2batch1 = first.forward(input, Mode.training(2, 1)).dup();
+        INDArray epoch3batch0 = first.forward(input, Mode.training(3, 0)).dup();
+        assertEquals(epoch2batch0, first.forward(input, Mode.training(2, 0)), "the same step draws the same mask again");
+        assertEquals(epoch2batch0, second.forward(input, Mode.training(2, 0)), "another layer with the same seed, too");
+        assertFalse(epoch2batch0.equals(otherSeed.forward(input, Mode.training(2, 0))), "another seed, another mask");
         assertFalse(epoch2batch0.equals(epoch2batch1), "the next mini-batch, another mask");
         assertFalse(epoch2batch0.equals(epoch3batch0), "the next epoch, another mask");
 
-        // without a position, each forward pass draws a new mask, from the layer's seed and its count of masks
-        TrainingStep.clear();
+        // outside a training run, each training pass draws a new mask, from the layer's seed and its count of masks
         DenseLayer counted = dense(0.5, w, b, 31);
         DenseLayer countedAgain = dense(0.5, w, b, 31);
         INDArray draw0 = counted.forward(input, Mode.TRAINING).dup();
