@@ -104,8 +104,8 @@ final class EvalCommand implements Callable<Integer> {
         String kind = saved.formatVersion() == 0 ? "reference network file"
                 : "model archive v" + saved.formatVersion();
         String epochs = saved.metadata().get("epochs");
-        console.result("model      " + model + " (" + kind + (epochs == null ? "" : ", " + epochs + " epochs") + ")");
-        console.result("data       " + data + ": " + Text.count(e.samples()) + " samples (" + set.format() + ")");
+        console.result("model      " + Input.name(model) + " (" + kind + (epochs == null ? "" : ", " + epochs + " epochs") + ")");
+        console.result("data       " + Input.name(data) + ": " + Text.count(e.samples()) + " samples (" + set.format() + ")");
         console.result("accuracy   " + Text.percent(e.accuracy()) + " (" + Text.count(e.correct()) + "/"
                 + Text.count(e.samples()) + " correct)");
         console.result("mean cost  " + Text.cost(e.meanCost()));
@@ -160,9 +160,9 @@ final class EvalCommand implements Callable<Integer> {
     private String json(SavedModel saved, DataSources.Loaded set, Evaluation e, double seconds)
             throws JsonProcessingException {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", model.toString());
+        out.put("model", Input.name(model));
         out.put("modelFormat", saved.formatVersion() == 0 ? "reference" : "archive");
-        out.put("data", data.toString());
+        out.put("data", Input.name(data));
         out.put("dataFormat", set.format());
         out.put("samples", e.samples());
         out.put("correct", e.correct());

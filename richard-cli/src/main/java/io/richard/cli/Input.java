@@ -65,6 +65,11 @@ final class Input implements Closeable {
         standardInput = in;
     }
 
+    /** How messages and results name a command-line input: the path as given, or "standard input" for {@code -}. */
+    static String name(Path path) {
+        return isStandardInput(path) ? "standard input" : String.valueOf(path);
+    }
+
     /** Whether a command-line path is {@code -}, standard input. */
     static boolean isStandardInput(Path path) {
         return path != null && path.toString().equals(STANDARD_INPUT);

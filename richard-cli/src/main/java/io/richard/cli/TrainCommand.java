@@ -380,18 +380,18 @@ final class TrainCommand implements Callable<Integer> {
         cfg.warnings().forEach(console::warn);
         locks = files.lock();
 
-        console.info("richard " + Home.version() + ": training " + config + " (" + Backend.describe() + ")");
+        console.info("richard " + Home.version() + ": training " + Input.name(config) + " (" + Backend.describe() + ")");
         int fetchSize = spec.dataLoader().fetchSize();
         DataSources.Loaded train = DataSources.load(dataPath, spec.data(), fetchSize, resizeValue, limitValue,
                 DataSources.Role.TRAIN);
-        console.info("  data     " + dataPath + ": " + Text.count(train.data().size()) + " samples ("
+        console.info("  data     " + Input.name(dataPath) + ": " + Text.count(train.data().size()) + " samples ("
                 + train.format() + limited(train.data().size(), limitValue, "--limit") + ", read in "
                 + Text.duration(train.seconds()) + ")");
         DataSources.Loaded testSet = null;
         if (testPath.isPresent()) {
             testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, testLimitValue,
                     DataSources.Role.TEST);
-            console.info("  test     " + testPath.get() + ": " + Text.count(testSet.data().size()) + " samples ("
+            console.info("  test     " + Input.name(testPath.get()) + ": " + Text.count(testSet.data().size()) + " samples ("
                     + testSet.format() + limited(testSet.data().size(), testLimitValue, "--test-limit")
                     + (testLimitValue == Integer.MAX_VALUE && limitValue != Integer.MAX_VALUE ? ", all of them:"
                     + " --limit leaves the test set whole, --test-limit N limits it" : "") + ")");

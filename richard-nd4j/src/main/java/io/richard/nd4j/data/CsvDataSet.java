@@ -22,6 +22,7 @@ import io.richard.api.Quote;
 import io.richard.api.Shape;
 import io.richard.api.spec.DataSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.nd4j.MemoryEstimate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -525,6 +526,22 @@ public final class CsvDataSet extends InMemoryBacked {
         private ChunkedReader() {
         }
 
+        /** Free memory left beside the samples for everything else (ND4J, the network, the JVM). */
+        static final long HEADROOM = 512L << 20;
+
+        /**
+         * Stops reading when the next {@code bytes} would leave less than {@link #HEADROOM} of physical memory: an
+         * endless stream of valid rows ends with a message instead of the machine swapping or the process dying.
+         */
+        static void requireMemory(int samplesSoFar, long bytes, MemoryEstimate.Available available) {
+            if (available.physicalFree() > 0 && bytes + HEADROOM > available.physicalFree()) {
+                throw new DataException("the data does not fit in memory: after " + String.format(java.util.Locale.ROOT,
+                        "%,d", samplesSoFar) + " samples, " + MemoryEstimate.bytes(bytes) + " more would leave less than "
+                        + MemoryEstimate.bytes(HEADROOM) + " free (" + available.describe() + "); read fewer with a"
+                        + " sample limit (training.limit, --limit)");
+            }
+        }
+
         /**
          * Reads up to {@code limit} samples from {@code source}; null if there are none. Exceptions from the
          * source are rethrown on the calling thread.
@@ -581,6 +598,7 @@ public final class CsvDataSet extends InMemoryBacked {
                         throw e;
                     }
                     Chunk chunk = (Chunk) item;
+                    requireMemory(total, (long) chunk.count() * n * Float.BYTES, MemoryEstimate.available());
                     INDArray block = Nd4j.create(chunk.values(), new long[] {chunk.labels().length, n}, DataType.FLOAT);
                     if (chunk.count() < chunk.labels().length) {
                         block = block.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, chunk.count()),
@@ -598,6 +616,9 @@ public final class CsvDataSet extends InMemoryBacked {
             }
             if (total == 0) {
                 return null;
+            }
+            if (blocks.size() > 1) {
+                requireMemory(total, (long) total * n * Float.BYTES, MemoryEstimate.available());   // the joined copy
             }
             INDArray features = blocks.size() == 1 ? blocks.get(0) : Nd4j.concat(0, blocks.toArray(new INDArray[0]));
             int[] labels = new int[total];
