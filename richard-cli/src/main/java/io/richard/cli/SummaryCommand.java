@@ -10,6 +10,7 @@ import io.richard.api.DataException;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.nd4j.MemoryEstimate;
 import io.richard.nd4j.loss.QuadraticLoss;
 import io.richard.nd4j.io.SavedModel;
@@ -98,6 +99,9 @@ final class SummaryCommand implements Callable<Integer> {
         console.result("classes  " + model.classes().size() + ": " + Text.classes(model.classes()));
         console.result("input    " + model.inputShape() + ", normalised from [" + fmt(model.data().normalization().min())
                 + ", " + fmt(model.data().normalization().max()) + "]");
+        if (!(model.network().optimizer() instanceof OptimizerSpec.Sgd)) {
+            console.result("optimizer " + model.network().optimizer().describe());
+        }
         String perEpoch = metadata.get("samplesPerEpoch");
         if (perEpoch == null || !perEpoch.matches("\\d+")) {
             console.result("training " + h.epochs() + " epochs of at most " + Text.count(h.batchSize())

@@ -14,6 +14,7 @@ import io.richard.api.Quote;
 import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.LayerDifference;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.train.CheckpointInterval;
@@ -26,6 +27,7 @@ import io.richard.nd4j.io.ModelArchive;
 import io.richard.nd4j.io.OutputFiles;
 import io.richard.nd4j.io.ReferenceNetworkFile;
 import io.richard.nd4j.io.SavedModel;
+import io.richard.nd4j.optimize.Optimizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -297,6 +299,12 @@ final class TrainCommand implements Callable<Integer> {
                         + saved.batchSize() + " and " + saved.miniBatchSize() + " (" + resume + "); they must stay the"
                         + " same to resume");
             }
+            String optimizer = Optimizers.of(spec.network().optimizer()).name();
+            if (!optimizer.equals(resumed.state().optimizer())) {
+                throw new ConfigException(config + ": classifier.network.optimizer is " + optimizer + ", but the"
+                        + " checkpoint " + resume + " was trained with " + resumed.state().optimizer() + "; the"
+                        + " optimiser (its type) cannot change when resuming");
+            }
             // the options that shaped the run come from the checkpoint, unless given again on the command line
             Map<String, String> recorded = resumed.metadata();
             if (epochs == null && recorded.containsKey("epochsPlanned")) {
@@ -410,6 +418,9 @@ final class TrainCommand implements Callable<Integer> {
         console.info("  epochs   " + hyperparams.epochs() + " × " + Text.count(perEpoch) + " samples, mini-batches of "
                 + hyperparams.miniBatchSize() + ", " + (shuffleValue ? "shuffled" : "data order") + ", seed "
                 + seedValue);
+        if (!(spec.network().optimizer() instanceof OptimizerSpec.Sgd)) {
+            console.info("  optimizer " + spec.network().optimizer().describe());
+        }
         if (engine.splitThreads(network) > 1) {
             console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");

@@ -92,6 +92,46 @@ class CheckpointCliTest {
         }).toList();
     }
 
+    /** The config with an optimizer section after its hyperparams. */
+    private Path config(String optimizer) throws IOException {
+        Path config = config();
+        Files.writeString(config, Files.readString(config).replace("    hiddenLayers:\n", "    optimizer: " + optimizer
+                + "\n    hiddenLayers:\n"));
+        return config;
+    }
+
+    @Test
+    void anAdamRunResumedEndsBitIdenticalAndTheOptimiserCannotChange() throws IOException {
+        Path config = config("{type: adam, beta2: 0.99}");
+        Fixtures.Result straight = train(config, "a.richard", "--epochs", "3");
+        assertEquals(0, straight.status(), straight::toString);
+        assertTrue(straight.err().contains("  optimizer adam (β1 0.9, β2 0.99, ε 1.0e-8)"), straight::toString);
+
+        Fixtures.Result first = train(config, "b.richard", "--epochs", "3", "--checkpoint-every", "7b");
+        assertEquals(0, first.status(), first::toString);
+        Path copy = dir.resolve("epoch-1.checkpoint");
+        // a run of one epoch (10 mini-batches) writes its checkpoint at the end; Adam's moments and t go with it
+        Fixtures.Result again = train(config, "c.richard", "--epochs", "1", "--checkpoint-every", "7b",
+                "--checkpoint", copy.toString());
+        assertEquals(0, again.status(), again::toString);
+        TrainingState state = Checkpoint.load(copy).state();
+        assertEquals("adam", state.optimizer());
+        assertEquals(10.0, state.optimizerState().get("step").getDouble(0), "10 steps in the first epoch");
+
+        Fixtures.Result resumed = train(config, "c.richard", "--resume", copy.toString(), "--epochs", "3");
+        assertEquals(0, resumed.status(), resumed::toString);
+        assertSameParameters(dir.resolve("a.richard"), dir.resolve("c.richard"));
+        assertSameParameters(dir.resolve("a.richard"), dir.resolve("b.richard"));
+
+        Path sgd = dir.resolve("sgd.yaml");
+        Files.writeString(sgd, Files.readString(config).replace("    optimizer: {type: adam, beta2: 0.99}\n", ""));
+        Fixtures.Result refused = train(sgd, "d.richard", "--resume", copy.toString(), "--epochs", "3");
+        assertEquals(2, refused.status(), refused::toString);
+        assertEquals("richard: error: " + sgd + ": classifier.network.optimizer is sgd, but the checkpoint " + copy
+                + " was trained with adam; the optimiser (its type) cannot change when resuming\n", refused.err()
+                .substring(refused.err().indexOf("richard: error:")));
+    }
+
     @Test
     void resumingAfterTwoEpochsEndsBitIdenticalToFourEpochsInARow() throws IOException {
         Path config = config();

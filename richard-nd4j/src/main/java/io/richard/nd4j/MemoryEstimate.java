@@ -7,6 +7,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.layer.LayerKinds;
+import io.richard.nd4j.optimize.Optimizers;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -15,13 +16,15 @@ import org.bytedeco.javacpp.Pointer;
  * half-way through.
  *
  * <p>The estimate counts, in float32: every parameter three times (value, gradient, and the copy made while
- * initialising), and the arrays each layer keeps for a training mini-batch (activations, deltas, input
+ * initialising) and once more per array the optimiser keeps for it (momentum's velocity, Adam's moments and work
+ * array), and the arrays each layer keeps for a training mini-batch (activations, deltas, input
  * gradients, dropout masks, and for convolutions the "full" arrays of N·H·W rows) plus those of one inference
  * batch (evaluation). It leaves out the data set itself. It is an estimate: within a factor of about 1.5.
  *
  * @param parameters       trainable scalars
  * @param largestLayerParameters the weights of the layer with the most
- * @param parameterBytes   bytes for the parameters, their gradients and the initialisation copy
+ * @param parameterBytes   bytes for the parameters, their gradients, the initialisation copy and the optimiser's
+ *                         arrays
  * @param activationBytes  bytes for the per-layer arrays of one training mini-batch and one inference batch
  * @param miniBatchSize    the training mini-batch size the estimate assumes
  * @param inferenceBatch   the inference batch size the estimate assumes
@@ -51,7 +54,8 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
             input = output;
         }
         values += 2.0 * miniBatchSize * (size(model.inputShape()) + model.classes().size());   // the batch x, y
-        double parameterBytes = 3.0 * FLOAT * parameters;
+        double copies = 3.0 + Optimizers.arraysPerParameter(model.network().optimizer());
+        double parameterBytes = copies * FLOAT * parameters;
         return new MemoryEstimate(parameters, largest, clamp(parameterBytes), clamp(values * FLOAT), miniBatchSize,
                 inferenceBatch);
     }

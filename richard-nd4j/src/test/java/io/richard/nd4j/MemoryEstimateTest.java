@@ -12,6 +12,7 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.spec.Normalization;
 import io.richard.api.spec.Size2D;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,17 @@ class MemoryEstimateTest {
         assertEquals(4 * values, e.activationBytes());
         assertEquals(1_007_936, e.activationBytes());
         assertEquals(4 * 3 * e.parameters() + 4 * values, e.totalBytes());
+    }
+
+    @Test
+    void theOptimiserStateCountsOncePerArrayItKeepsPerParameter() {
+        ModelSpec sgd = dense(784, 30, 10);
+        long parameters = MemoryEstimate.of(sgd, 256).parameters();
+        ModelSpec momentum = sgd.withNetwork(sgd.network().withOptimizer(new OptimizerSpec.Momentum(0.9, false)));
+        ModelSpec adam = sgd.withNetwork(sgd.network().withOptimizer(new OptimizerSpec.Adam()));
+        assertEquals(4 * 4 * parameters, MemoryEstimate.of(momentum, 256).parameterBytes(), "+ the velocity");
+        assertEquals(6 * 4 * parameters, MemoryEstimate.of(adam, 256).parameterBytes(), "+ m, v and a work array");
+        assertEquals(MemoryEstimate.of(sgd, 256).activationBytes(), MemoryEstimate.of(adam, 256).activationBytes());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.richard.api.spec;
 import java.util.ArrayList;
 import java.util.List;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.richard.api.ConfigException;
@@ -10,10 +11,14 @@ import io.richard.api.Shape;
 
 /**
  * A network as the reference's {@code classifier.network} describes it: hyper-parameters, hidden layers in
- * order, and the output layer.
+ * order, and the output layer; and, beyond the reference, how its parameters are updated ({@code optimizer},
+ * default the reference's SGD, which a description then leaves out).
  */
-@JsonPropertyOrder({"hyperparams", "hiddenLayers", "outputLayer"})
-public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers, OutputLayerSpec outputLayer) {
+@JsonPropertyOrder({"hyperparams", "optimizer", "hiddenLayers", "outputLayer"})
+public record NetworkSpec(Hyperparams hyperparams,
+                          @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OptimizerSpec.Sgd.class)
+                          OptimizerSpec optimizer,
+                          List<LayerSpec> hiddenLayers, OutputLayerSpec outputLayer) {
 
     public NetworkSpec {
         if (hyperparams == null) {
@@ -22,6 +27,7 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
         if (outputLayer == null) {
             throw new ConfigException("network: outputLayer is required");
         }
+        optimizer = optimizer == null ? OptimizerSpec.SGD : optimizer;
         hiddenLayers = hiddenLayers == null ? List.of() : List.copyOf(hiddenLayers);
         for (int i = 0; i < hiddenLayers.size(); i++) {
             if (hiddenLayers.get(i) instanceof OutputLayerSpec) {
@@ -31,11 +37,17 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
         }
     }
 
+    /** A network trained with the reference's SGD. */
+    public NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers, OutputLayerSpec outputLayer) {
+        this(hyperparams, OptimizerSpec.SGD, hiddenLayers, outputLayer);
+    }
+
     @JsonCreator
     static NetworkSpec fromJson(@JsonProperty(value = "hyperparams", required = true) Hyperparams hyperparams,
+                                @JsonProperty("optimizer") OptimizerSpec optimizer,
                                 @JsonProperty("hiddenLayers") List<LayerSpec> hiddenLayers,
                                 @JsonProperty(value = "outputLayer", required = true) OutputLayerSpec outputLayer) {
-        return new NetworkSpec(hyperparams, hiddenLayers, outputLayer);
+        return new NetworkSpec(hyperparams, optimizer, hiddenLayers, outputLayer);
     }
 
     /** All layers in order: the hidden layers, then the output layer. */
@@ -96,7 +108,12 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
 
     /** The same layers with other hyper-parameters. */
     public NetworkSpec withHyperparams(Hyperparams newHyperparams) {
-        return new NetworkSpec(newHyperparams, hiddenLayers, outputLayer);
+        return new NetworkSpec(newHyperparams, optimizer, hiddenLayers, outputLayer);
+    }
+
+    /** The same network trained with another optimiser. */
+    public NetworkSpec withOptimizer(OptimizerSpec newOptimizer) {
+        return new NetworkSpec(hyperparams, newOptimizer, hiddenLayers, outputLayer);
     }
 
     public static Builder builder() {
@@ -106,6 +123,7 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
     /** Builds a network description in code, layer by layer. */
     public static final class Builder {
         private Hyperparams hyperparams = new Hyperparams(1, Integer.MAX_VALUE, 16);
+        private OptimizerSpec optimizer = OptimizerSpec.SGD;
         private final List<LayerSpec> hidden = new ArrayList<>();
 
         private Builder() {
@@ -118,6 +136,12 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
 
         public Builder hyperparams(Hyperparams value) {
             this.hyperparams = value;
+            return this;
+        }
+
+        /** How the parameters are updated (default: the reference's SGD). */
+        public Builder optimizer(OptimizerSpec value) {
+            this.optimizer = value;
             return this;
         }
 
@@ -148,7 +172,7 @@ public record NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers,
         }
 
         public NetworkSpec output(OutputLayerSpec outputLayer) {
-            return new NetworkSpec(hyperparams, hidden, outputLayer);
+            return new NetworkSpec(hyperparams, optimizer, hidden, outputLayer);
         }
     }
 }

@@ -53,6 +53,7 @@ import io.richard.api.Quote;
 import io.richard.api.spec.ClassifierSpec;
 import io.richard.api.spec.DataLoaderSpec;
 import io.richard.api.spec.DataSpec;
+import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.OutputLayerSpec;
@@ -518,6 +519,9 @@ public final class DescriptionReader {
             if (last.equals("type") && parent != null && parentPath.endsWith("outputLayer")) {
                 return parent instanceof ObjectNode object && object.remove("type") != null;
             }
+            if (last.equals("type") && parentPath.endsWith("optimizer")) {
+                return mendAt(tree, parentPath, JsonNodeFactory.instance.objectNode().put("type", "sgd"));
+            }
             if (last.equals("type")) {
                 return mendAt(tree, parentPath, placeholder(parentPath(path), "[layer]"));
             }
@@ -936,7 +940,8 @@ public final class DescriptionReader {
         private ConfigException unknownKey(String path, String key, List<String> known) {
             StringBuilder message = new StringBuilder("unknown key ").append(Quote.single(key));
             Suggest.nearest(key, known).ifPresent(n -> message.append("; did you mean '").append(n).append("'?"));
-            message.append(" (valid keys here: ").append(String.join(", ", known)).append(')');
+            message.append(known.isEmpty() ? " (no key but type is valid here)"
+                    : " (valid keys here: " + String.join(", ", known) + ")");
             return error(keyOrValueLocation(path), path, message.toString());
         }
 
@@ -949,7 +954,15 @@ public final class DescriptionReader {
         private ConfigException typeError(String path, InvalidTypeIdException e) {
             String typePath = child(path, "type");
             JsonNode type = nodes.get(typePath);
-            List<String> hiddenTypes = List.of("dense", "convolutional", "maxPooling");
+            Class<?> family = e.getBaseType() == null ? LayerSpec.class : e.getBaseType().getRawClass();
+            boolean layer = LayerSpec.class.isAssignableFrom(family);
+            List<String> hiddenTypes = layer ? List.of("dense", "convolutional", "maxPooling")
+                    : DescriptionSchema.types(family);
+            JsonNode written = nodes.get(path);
+            if (!layer && written != null && !written.isObject()) {
+                return error(valueLocations.get(path), path, "expected " + expected(path) + ", got "
+                        + describe(written));
+            }
             if (type == null) {
                 return error(valueLocation(path), path, "missing key 'type'; expected one of "
                         + String.join(", ", hiddenTypes));
@@ -959,11 +972,12 @@ public final class DescriptionReader {
                         + ", got " + describe(type));
             }
             String id = type.asText();
-            if (path.endsWith("outputLayer")) {
+            if (layer && path.endsWith("outputLayer")) {
                 return error(valueLocations.get(typePath), typePath, "the output layer's type is " + Quote.single(id)
                         + "; it must be 'output' (or leave the key out)");
             }
-            StringBuilder message = new StringBuilder("unknown layer type ").append(Quote.single(id));
+            StringBuilder message = new StringBuilder(layer ? "unknown layer type " : "unknown " + lastSegment(path)
+                    + " type ").append(Quote.single(id));
             Suggest.nearest(id, hiddenTypes).ifPresent(n -> message.append("; did you mean '").append(n).append("'?"));
             message.append(" (expected one of ").append(String.join(", ", hiddenTypes)).append(')');
             return error(valueLocations.get(typePath), typePath, message.toString());

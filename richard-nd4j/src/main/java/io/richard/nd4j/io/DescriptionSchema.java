@@ -24,7 +24,8 @@ import io.richard.api.spec.Size2D;
  * themselves, so that a new key or a new kind of layer is described where it is declared. A key whose value is
  * a record is "a mapping with" that record's keys; a leaf key says what it takes in the
  * {@code @JsonPropertyDescription} of its record's creator parameter; the layer types are the subtypes
- * {@link LayerSpec} declares.
+ * {@link LayerSpec} declares, and the types of any other family of records chosen by a {@code type} key (the
+ * optimiser) are the subtypes its interface declares.
  */
 final class DescriptionSchema {
 
@@ -32,6 +33,8 @@ final class DescriptionSchema {
     private final Map<String, String> keys = new HashMap<>();
     /** The words for an element of a list or array under each key. */
     private final Map<String, String> elements = new HashMap<>();
+    /** The words for a key under a given key ({@code optimizer.type}), where the key alone is ambiguous. */
+    private final Map<String, String> qualified = new HashMap<>();
     private final String root;
 
     DescriptionSchema(ObjectMapper mapper) {
@@ -46,10 +49,20 @@ final class DescriptionSchema {
             return root;
         }
         String last = DescriptionReader.lastSegment(path);
+        String parent = DescriptionReader.lastSegment(DescriptionReader.parentPath(path));
         if (last.startsWith("[")) {
-            return elements.getOrDefault(DescriptionReader.lastSegment(DescriptionReader.parentPath(path)), "a value");
+            return elements.getOrDefault(parent, "a value");
         }
-        return keys.getOrDefault(last, "a value");
+        return qualified.getOrDefault(parent + "." + last, keys.getOrDefault(last, "a value"));
+    }
+
+    /** The {@code type} values of a family of records chosen by their {@code type} key, in declaration order. */
+    static List<String> types(Class<?> family) {
+        List<String> types = new ArrayList<>();
+        for (JsonSubTypes.Type type : family.getAnnotation(JsonSubTypes.class).value()) {
+            types.add(type.name());
+        }
+        return types;
     }
 
     /** The {@code type} values of the layers a network's hiddenLayers may hold. */
@@ -70,7 +83,14 @@ final class DescriptionSchema {
             JavaType value = property.getPrimaryType();
             Class<?> raw = value.getRawClass();
             String described = property.getMetadata().getDescription();
-            if (raw == LayerSpec.class || raw == Shape.class || raw == Size2D.class || raw.isPrimitive()
+            if (raw != LayerSpec.class && raw.isAnnotationPresent(JsonSubTypes.class)) {
+                // a family chosen by its type key (the optimiser): "a mapping with a type (…) and its keys"
+                keys.putIfAbsent(name, "a mapping with a type (" + or(types(raw)) + ") and its keys");
+                qualified.putIfAbsent(name + ".type", "one of " + String.join(", ", types(raw)));
+                for (JsonSubTypes.Type member : raw.getAnnotation(JsonSubTypes.class).value()) {
+                    walk(mapper, mapper.constructType(member.value()));
+                }
+            } else if (raw == LayerSpec.class || raw == Shape.class || raw == Size2D.class || raw.isPrimitive()
                     || raw.getName().startsWith("java.")) {
                 if (value.isCollectionLikeType() && value.getContentType().getRawClass() == LayerSpec.class) {
                     keys.putIfAbsent(name, "a list of layers");

@@ -12,11 +12,13 @@ import static org.bytedeco.openblas.global.openblas.cblas_daxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_dcopy;
 import static org.bytedeco.openblas.global.openblas.cblas_ddot;
 import static org.bytedeco.openblas.global.openblas.cblas_dgemm;
+import static org.bytedeco.openblas.global.openblas.cblas_dscal;
 import static org.bytedeco.openblas.global.openblas.cblas_saxpy;
 import static org.bytedeco.openblas.global.openblas.cblas_scopy;
 import static org.bytedeco.openblas.global.openblas.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemv;
+import static org.bytedeco.openblas.global.openblas.cblas_sscal;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -230,6 +232,20 @@ public final class Blas {
             return y;
         }
         return y.addi(x.mul(alpha));
+    }
+
+    /** x ← alpha · x for a contiguous array; returns x. */
+    public static INDArray scale(double alpha, INDArray x) {
+        if (vectors(x, x)) {
+            int n = (int) x.length();
+            if (x.dataType() == DataType.FLOAT) {
+                cblas_sscal(n, (float) alpha, floats(x), 1);
+            } else {
+                cblas_dscal(n, alpha, doubles(x), 1);
+            }
+            return x;
+        }
+        return x.muli(alpha);
     }
 
     /** Σ x_i y_i over two arrays of the same length. */

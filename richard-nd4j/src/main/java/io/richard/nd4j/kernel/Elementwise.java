@@ -44,15 +44,20 @@ public final class Elementwise {
 
     // libnd4j's legacy op numbers (legacy_ops.h): pairwise transforms, scalar transforms, same-type transforms
     private static final int PAIRWISE_ADD = 0;
+    private static final int PAIRWISE_DIVIDE = 2;
     private static final int PAIRWISE_MULTIPLY = 3;
     private static final int PAIRWISE_SUBTRACT = 6;
     private static final int PAIRWISE_MAX = 7;
+    private static final int SCALAR_ADD = 0;
     private static final int SCALAR_SET = 14;
     private static final int SCALAR_RELU = 39;
     private static final int SCALAR_STEP = 41;
     private static final int SAME_SIGN = 1;
     private static final int SAME_TIMES_ONE_MINUS = 5;
+    private static final int STRICT_EXP = 23;
+    private static final int STRICT_LOG = 24;
     private static final int STRICT_SIGMOID = 26;
+    private static final int FLOAT_SQRT = 1;
     private static final int ANY_ASSIGN = 0;
 
     private Elementwise() {
@@ -71,6 +76,11 @@ public final class Elementwise {
     /** z = x ⊙ y. */
     public static INDArray multiply(INDArray x, INDArray y, INDArray z) {
         return CPU ? pairwise(PAIRWISE_MULTIPLY, x, y, z) : x.mul(y, z);
+    }
+
+    /** z = x / y. */
+    public static INDArray divide(INDArray x, INDArray y, INDArray z) {
+        return CPU ? pairwise(PAIRWISE_DIVIDE, x, y, z) : x.div(y, z);
     }
 
     /** z = max(x, y) element by element. */
@@ -98,6 +108,29 @@ public final class Elementwise {
         return CPU ? transform(Kind.STRICT, STRICT_SIGMOID, x, z) : Nd4j.exec(new Sigmoid(x, z));
     }
 
+    /** z = √x. */
+    public static INDArray sqrt(INDArray x, INDArray z) {
+        return CPU ? transform(Kind.FLOAT, FLOAT_SQRT, x, z) : z.assign(Transforms.sqrt(x, true));
+    }
+
+    /** z = e^x. */
+    public static INDArray exp(INDArray x, INDArray z) {
+        return CPU ? transform(Kind.STRICT, STRICT_EXP, x, z) : z.assign(Transforms.exp(x, true));
+    }
+
+    /** z = ln x. */
+    public static INDArray log(INDArray x, INDArray z) {
+        return CPU ? transform(Kind.STRICT, STRICT_LOG, x, z) : z.assign(Transforms.log(x, true));
+    }
+
+    /**
+     * z = x + {@code value}, for a value that stays the same from call to call (a constant such as Adam's ε: each
+     * distinct value is kept as a native scalar).
+     */
+    public static INDArray addConstant(INDArray x, double value, INDArray z) {
+        return CPU ? scalar(SCALAR_ADD, x, value, z) : z.assign(x.add(value));
+    }
+
     /** z = 1 where x &gt; 0, else 0. */
     public static INDArray step(INDArray x, INDArray z) {
         return CPU ? scalar(SCALAR_STEP, x, 0.0, z) : Nd4j.exec(new Step(x, z, 0.0));
@@ -113,7 +146,7 @@ public final class Elementwise {
         return CPU ? scalar(SCALAR_SET, z, value, z) : z.assign(value);
     }
 
-    private enum Kind { ANY, SAME, STRICT }
+    private enum Kind { ANY, SAME, STRICT, FLOAT }
 
     /** One of libnd4j's single-operand transforms, z = op(x), of the given kind (its op numbers are per kind). */
     private static INDArray transform(Kind kind, int op, INDArray x, INDArray z) {
@@ -124,6 +157,8 @@ public final class Elementwise {
             case SAME -> NATIVE.execTransformSame(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z),
                     shapeInfo(z), null, null);
             case STRICT -> NATIVE.execTransformStrict(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z),
+                    shapeInfo(z), null, null);
+            case FLOAT -> NATIVE.execTransformFloat(NO_EXTRA, op, buffer(x), shapeInfo(x), null, buffer(z),
                     shapeInfo(z), null, null);
         }
         return done(z);

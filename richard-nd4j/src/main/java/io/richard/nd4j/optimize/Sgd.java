@@ -1,20 +1,22 @@
 package io.richard.nd4j.optimize;
 
-import java.util.List;
 import io.richard.api.Optimizer;
 import io.richard.api.Parameter;
 import io.richard.nd4j.kernel.Blas;
 
 /**
  * Plain stochastic gradient descent, (11): W ← W − λ ∇W C, b ← b − λ ∇b C, with the gradients summed over the
- * mini-batch as the reference sums them.
+ * mini-batch as the reference sums them. It keeps no state.
  */
 public final class Sgd implements Optimizer {
 
     @Override
-    public void update(List<Parameter> parameters, double learningRate) {
-        for (Parameter p : parameters) {
-            Blas.axpy(-learningRate, p.gradient(), p.value());                 // (11)
-        }
+    public void update(String key, Parameter p, double learningRate) {
+        Blas.axpy(-learningRate, p.gradient(), p.value());                     // (11)
+    }
+
+    @Override
+    public String name() {
+        return "sgd";
     }
 }

@@ -1,7 +1,9 @@
 package io.richard.nd4j.train;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,6 +11,7 @@ import io.richard.api.DataException;
 import io.richard.api.Layer;
 import io.richard.api.Mode;
 import io.richard.api.Optimizer;
+import io.richard.api.Parameter;
 import io.richard.api.data.Batch;
 import io.richard.api.data.BatchStream;
 import io.richard.api.data.LabelledDataSet;
@@ -18,7 +21,8 @@ import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.optimize.Sgd;
+import io.richard.nd4j.optimize.Optimizers;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The training loop, with the reference's semantics and without its bugs: epochs, mini-batches, and for each
@@ -26,10 +30,13 @@ import io.richard.nd4j.optimize.Sgd;
  *
  * <p>Each epoch e consumes {@code min(batchSize, data size)} samples ({@code batchSize} is the reference's
  * samples-per-epoch), in data order or, with a shuffle seed, in a fresh permutation per epoch. They are cut into
- * mini-batches of {@code miniBatchSize}; for each one the network runs forward in training mode, the quadratic
- * cost is recorded, the gradients are back-propagated (summed over the mini-batch) and every layer is updated by
- * the optimiser with its own rate λ · decay^e. Unlike the reference, the last, partial mini-batch of an epoch
- * is applied in that epoch, and a stop request takes effect after the current mini-batch.
+ * mini-batches of {@code miniBatchSize}; for each one the network runs forward in training mode, the cost is
+ * recorded, the gradients are back-propagated (summed over the mini-batch) and the optimiser takes one step: every
+ * parameter is updated with the rate of its layer, λ · decay^e. The optimiser is the one the description's
+ * {@code optimizer} section names (the reference's SGD without one) unless {@link Builder#optimizer} gives another;
+ * it gets each parameter with a key that names it in the network ({@code hiddenLayers[0].W}), which keys its state.
+ * Unlike the reference, the last, partial mini-batch of an epoch is applied in that epoch, and a stop request takes
+ * effect after the current mini-batch.
  *
  * <p>The rest lives beside it: {@link DataParallelStep} splits a mini-batch between threads
  * ({@link Builder#parallel}) and sums the parts' gradients; {@link CheckpointPolicy} decides when the
@@ -57,6 +64,10 @@ public final class Trainer {
     private final DataParallelStep gradients;
     private final Divergence divergence;
     private final CheckpointPolicy checkpoints;
+    /** Every parameter of the network in order, its key ({@code hiddenLayers[0].W}) and its layer's index. */
+    private final Parameter[] parameters;
+    private final String[] keys;
+    private final int[] layerOf;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     // Where training stands (see state()): plain fields, so that a mini-batch allocates nothing for them.
     private int positionEpoch;
@@ -75,6 +86,20 @@ public final class Trainer {
         this.divergence = new Divergence(network, hyperparams);
         this.checkpoints = new CheckpointPolicy(builder.checkpointInterval, builder.checkpointSink, divergence,
                 this::state);
+        List<Parameter> all = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Integer> layerIndices = new ArrayList<>();
+        List<Layer> layers = network.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            for (Parameter p : layers.get(l).parameters()) {
+                all.add(p);
+                names.add(network.model().network().path(l) + "." + p.name());
+                layerIndices.add(l);
+            }
+        }
+        this.parameters = all.toArray(new Parameter[0]);
+        this.keys = names.toArray(new String[0]);
+        this.layerOf = layerIndices.stream().mapToInt(Integer::intValue).toArray();
         if (start != null) {
             if (!start.optimizer().equals(optimizer.name())) {
                 throw new IllegalArgumentException("the training state was written by the optimiser '"
@@ -104,11 +129,13 @@ public final class Trainer {
 
     /**
      * Where training stands: after {@link #fit} returns (finished or stopped) the position to resume from, with
-     * the optimiser's current state; before, the start (or the state given to {@link Builder#resume}).
+     * (a copy of) the optimiser's current state; before, the start (or the state given to {@link Builder#resume}).
      */
     public TrainingState state() {
+        Map<String, INDArray> optimizerState = new LinkedHashMap<>();
+        optimizer.state().forEach((name, array) -> optimizerState.put(name, array.dup()));
         return new TrainingState(positionEpoch, positionBatch, positionSamples, positionCost, shuffleSeed,
-                optimizer.name(), optimizer.state());
+                optimizer.name(), optimizerState);
     }
 
     /** The hyper-parameters this trainer runs with. */
@@ -119,7 +146,9 @@ public final class Trainer {
     /**
      * Trains for the configured epochs (or until a stop is requested) from the start or from the state given to
      * {@link Builder#resume}; returns one result per epoch run (a resumed epoch counts all its samples). Every
-     * call starts there again: to continue after a stop, build a trainer that resumes from {@link #state()}.
+     * call starts there again, the optimiser's state too (none at the start, the resumed state's otherwise), from
+     * the network's current parameters: to continue after a stop, build a trainer that resumes from
+     * {@link #state()}.
      *
      * @throws TrainingDivergedException when the cost or the parameters stop being finite numbers
      */
@@ -131,6 +160,7 @@ public final class Trainer {
         List<EpochResult> results = new ArrayList<>();
         TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, optimizer.name());
         moveTo(from);
+        optimizer.restore(from.optimizerState());
         checkpoints.restart();
         gradients.open();
         try {
@@ -193,15 +223,18 @@ public final class Trainer {
         return result;
     }
 
-    /** One mini-batch: forward, cost and backward (over its parts), then every layer's update. Returns its cost. */
+    /** One mini-batch: forward, cost and backward (over its parts), then the optimiser's step. Returns its cost. */
     private double step(Batch batch, int epoch, int batchIndex) {
         Mode step = Mode.training(epoch, batchIndex);                           // its dropout masks' step
         double cost = gradients.forwardAndBackward(batch, step);                // (15) summed; ∇ by (17), (8)–(13)
         if (!Double.isFinite(cost)) {
             throw divergence.diagnose(epoch, batchIndex, cost, batch);           // before the batch is applied
         }
-        for (Layer layer : network.layers()) {
-            optimizer.update(layer.parameters(), layer.spec().learnRate(epoch));  // (11) with λ · decay^epoch
+        List<Layer> layers = network.layers();
+        optimizer.beginStep();
+        for (int i = 0; i < parameters.length; i++) {
+            double rate = layers.get(layerOf[i]).spec().learnRate(epoch);        // λ · decay^epoch
+            optimizer.update(keys[i], parameters[i], rate);                      // (11) for SGD
         }
         return cost;
     }
@@ -220,7 +253,7 @@ public final class Trainer {
     /** Configures a {@link Trainer}. */
     public static final class Builder {
         private final Network network;
-        private Optimizer optimizer = new Sgd();
+        private Optimizer optimizer;
         private Hyperparams hyperparams;
         private OptionalLong shuffleSeed = OptionalLong.empty();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -232,6 +265,7 @@ public final class Trainer {
         private Builder(Network network) {
             this.network = network;
             this.hyperparams = network.model().network().hyperparams();
+            this.optimizer = Optimizers.of(network.model().network().optimizer());
         }
         /** Epochs, samples per epoch and mini-batch size; defaults to the network's description. */
         public Builder hyperparams(Hyperparams value) {
@@ -251,8 +285,9 @@ public final class Trainer {
             return this;
         }
 
+        /** The optimiser; default: the one the network's description names ({@code sgd} without an optimizer section). */
         public Builder optimizer(Optimizer value) {
-            this.optimizer = value;
+            this.optimizer = Objects.requireNonNull(value, "optimizer");
             return this;
         }
 

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import io.richard.api.ConfigException;
 import io.richard.api.ModelFormatException;
-import io.richard.api.Optimizer;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
@@ -28,6 +28,7 @@ import io.richard.api.spec.Hyperparams;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
@@ -37,9 +38,13 @@ import io.richard.nd4j.OneThread;
 import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.train.TrainingState;
 import io.richard.nd4j.data.InMemoryDataSet;
+import io.richard.nd4j.optimize.Sgd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -219,88 +224,83 @@ class CheckpointTest {
                 + " may change when resuming", e.getMessage());
     }
 
-    /** Momentum SGD: the optimiser-state slot of a checkpoint carries its velocities. */
-    static final class Momentum implements Optimizer {
-        private final Map<String, INDArray> velocity = new LinkedHashMap<>();
-        private int layer;
-
-        @Override
-        public void update(List<Parameter> parameters, double learningRate) {
-            for (Parameter p : parameters) {
-                String key = (layer++) + "/" + p.name();
-                INDArray v = velocity.computeIfAbsent(key, k -> Nd4j.zerosLike(p.value()));
-                v.muli(0.9).addi(p.gradient());
-                p.value().subi(v.mul(learningRate));
-            }
-            if (parameters.isEmpty()) {
-                layer++;
-            }
-        }
-
-        void nextBatch() {
-            layer = 0;
-        }
-
-        @Override
-        public String name() {
-            return "momentum";
-        }
-
-        @Override
-        public Map<String, INDArray> state() {
-            return velocity;
-        }
-
-        @Override
-        public void restore(Map<String, INDArray> state) {
-            velocity.clear();
-            state.forEach((k, v) -> velocity.put(k, v.dup()));
-        }
+    static Stream<Arguments> optimisers() {
+        return Stream.of(Arguments.of(new OptimizerSpec.Momentum(0.9, false), 6),
+                Arguments.of(new OptimizerSpec.Momentum(0.5, true), 6),
+                Arguments.of(new OptimizerSpec.Adam(), 13),
+                Arguments.of(new OptimizerSpec.Adam(0.8, 0.99, 1e-6, 0.01), 13));
     }
 
-    @Test
-    void optimiserStateIsCheckpointedAndRestored() {
+    /**
+     * The optimiser's state goes into the checkpoint (momentum: a velocity per parameter; Adam: two moments per
+     * parameter and its step count), and a run resumed from it, at an epoch's end or in the middle of an epoch, ends
+     * bit-identical to the uninterrupted run.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimisers")
+    void optimiserStateIsCheckpointedAndRestoredBitForBit(OptimizerSpec optimizer, int arrays) {
         ModelSpec model = IoFixtures.denseModel();
-        Hyperparams hyperparams = new Hyperparams(3, 100, 2);
-        InMemoryDataSet data = InMemoryDataSet.of(model.classes(), model.inputShape(), randomRows(6, 12),
-                0, 1, 2, 0, 1, 2);
+        model = model.withNetwork(model.network().withHyperparams(new Hyperparams(3, 100, 2)).withOptimizer(optimizer));
+        InMemoryDataSet data = InMemoryDataSet.of(model.classes(), model.inputShape(), randomRows(7, 12),
+                0, 1, 2, 0, 1, 2, 1);
 
         Network uninterrupted = Network.create(model, 4);
-        Momentum m1 = new Momentum();
-        Trainer.builder(uninterrupted).hyperparams(hyperparams).optimizer(m1).listener(resetter(m1)).build().fit(data);
+        Trainer.builder(uninterrupted).build().fit(data);
 
         Network first = Network.create(model, 4);
-        Momentum m2 = new Momentum();
-        Path file = dir.resolve("momentum.checkpoint");
-        Trainer.builder(first).hyperparams(hyperparams).optimizer(m2).listener(resetter(m2))
-                .checkpoint(CheckpointInterval.everyEpochs(1), state -> {
-                    if (state.epoch() == 1) {
-                        Checkpoint.save(file, first, state, Map.of());
-                    }
-                }).build().fit(data);
-        Checkpoint checkpoint = Checkpoint.load(file);
-        assertEquals("momentum", checkpoint.state().optimizer());
-        assertEquals(6, checkpoint.state().optimizerState().size(), "W and b of three layers");
+        Path file = dir.resolve("optimiser.checkpoint");
+        List<Path> copies = new ArrayList<>();
+        Trainer.builder(first).checkpoint(CheckpointInterval.everyBatches(3), state -> {
+            Checkpoint.save(file, first, state, Map.of());
+            Path copy = dir.resolve("copy-" + copies.size() + ".checkpoint");
+            try {
+                Files.copy(file, copy);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            copies.add(copy);
+        }).build().fit(data);
+        assertSameParameters(uninterrupted, first);
+        assertEquals(4, copies.size(), "12 mini-batches (3 epochs of 4), one checkpoint every 3");
 
-        Momentum m3 = new Momentum();
-        Trainer.builder(checkpoint.network()).hyperparams(hyperparams).optimizer(m3).listener(resetter(m3))
-                .resume(checkpoint.state()).build().fit(data);
-        assertSameParameters(uninterrupted, checkpoint.network());
+        for (Path copy : copies) {
+            Checkpoint checkpoint = Checkpoint.load(copy);
+            assertEquals(optimizer.type(), checkpoint.state().optimizer());
+            assertEquals(arrays, checkpoint.state().optimizerState().size(), "W and b of three layers (and t)");
+            Trainer.builder(checkpoint.network()).resume(checkpoint.state()).build().fit(data);
+            assertSameParameters(uninterrupted, checkpoint.network());
+        }
 
+        Checkpoint checkpoint = Checkpoint.load(copies.get(0));
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                () -> Trainer.builder(checkpoint.network()).resume(checkpoint.state()).build());
-        assertEquals("the training state was written by the optimiser 'momentum', this trainer uses 'sgd'",
-                wrong.getMessage());
+                () -> Trainer.builder(checkpoint.network()).optimizer(new Sgd()).resume(checkpoint.state()).build());
+        assertEquals("the training state was written by the optimiser '" + optimizer.type()
+                + "', this trainer uses 'sgd'", wrong.getMessage());
     }
 
-    private static TrainingListener resetter(Momentum m) {
-        m.nextBatch();
-        return new TrainingListener() {
-            @Override
-            public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
-                m.nextBatch();
+    /** The example's convolutional network trained with Adam, resumed from every checkpoint: bit for bit. */
+    @Test
+    void adamResumesBitIdenticalFromEveryCheckpointOfAConvolutionalRun() throws IOException {
+        ModelSpec adam = model().withNetwork(model().network().withOptimizer(new OptimizerSpec.Adam()));
+        Network uninterrupted = Network.create(adam, 5);
+        Trainer.builder(uninterrupted).shuffle(7).build().fit(data());
+        Network checkpointed = Network.create(adam, 5);
+        Path file = dir.resolve("adam.checkpoint");
+        List<TrainingState> states = new ArrayList<>();
+        Trainer.builder(checkpointed).shuffle(7).checkpoint(CheckpointInterval.everyBatches(5), state -> {
+            if (states.isEmpty() || states.size() == 3) {
+                Checkpoint.save(file.resolveSibling(states.size() + ".checkpoint"), checkpointed, state, Map.of());
             }
-        };
+            states.add(state);
+        }).build().fit(data());
+        assertSameParameters(uninterrupted, checkpointed);
+        for (String name : List.of("0.checkpoint", "3.checkpoint")) {
+            Checkpoint checkpoint = Checkpoint.load(dir.resolve(name));
+            assertEquals(name.equals("0.checkpoint") ? 5.0 : 20.0,
+                    checkpoint.state().optimizerState().get("step").getDouble(0), "Adam's t");
+            Trainer.builder(checkpoint.network()).resume(checkpoint.state()).build().fit(data());
+            assertSameParameters(uninterrupted, checkpoint.network());
+        }
     }
 
     private static float[][] randomRows(int n, int width) {

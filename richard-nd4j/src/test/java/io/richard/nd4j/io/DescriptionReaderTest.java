@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import io.richard.api.ConfigException;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.io.DescriptionReader.UnknownKeys;
 import org.junit.jupiter.api.Test;
@@ -66,5 +67,55 @@ class DescriptionReaderTest {
                 .model("model", Set.of(), UnknownKeys.REJECT, new ArrayList<>())).getMessage();
         assertEquals("a.zip:2:" + (archive.indexOf("\"size\":0") - archive.indexOf('\n') + 7) + ": model.classifier"
                 + ".network.hiddenLayers[0].size: dense layer: size must be a positive integer, got 0", message);
+    }
+
+    /** A config with {@code OPTIMIZER} standing where an optimizer section goes (after hyperparams). */
+    private static final String WITH_OPTIMIZER = CPP.replace("\"gpu\":{\"maxWorkgroupSize\":64},", "")
+            .replace(",\"note\":\"kept by the C++ program\"", "")
+            .replace("\"hyperparams\":", "OPTIMIZER\"hyperparams\":");
+
+    private static String optimizerProblem(String section) {
+        String json = WITH_OPTIMIZER.replace("OPTIMIZER", section);
+        String message = assertThrows(ConfigException.class, () -> read(json, UnknownKeys.REJECT, new ArrayList<>()))
+                .getMessage();
+        return message.substring(message.indexOf(": classifier") + 2);
+    }
+
+    @Test
+    void theOptimizerSectionIsReadAsStrictlyAsALayer() {
+        assertEquals(OptimizerSpec.SGD, read(WITH_OPTIMIZER.replace("OPTIMIZER", ""), UnknownKeys.REJECT,
+                new ArrayList<>()).network().optimizer());
+        assertEquals(new OptimizerSpec.Momentum(0.8, true), read(WITH_OPTIMIZER.replace("OPTIMIZER",
+                "\"optimizer\":{\"type\":\"momentum\",\"momentum\":0.8,\"nesterov\":true},"), UnknownKeys.REJECT,
+                new ArrayList<>()).network().optimizer());
+        assertEquals(new OptimizerSpec.Adam(0.9, 0.99, 1e-8, 0), read(WITH_OPTIMIZER.replace("OPTIMIZER",
+                "\"optimizer\":{\"type\":\"adam\",\"beta2\":0.99},"), UnknownKeys.REJECT, new ArrayList<>())
+                .network().optimizer());
+        assertEquals("classifier.network.optimizer.type: unknown optimizer type 'adma'; did you mean 'adam'? (expected"
+                + " one of sgd, momentum, adam)", optimizerProblem("\"optimizer\":{\"type\":\"adma\"},"));
+        assertEquals("classifier.network.optimizer: missing key 'type'; expected one of sgd, momentum, adam",
+                optimizerProblem("\"optimizer\":{\"beta1\":0.5},"));
+        assertEquals("classifier.network.optimizer.beta1: unknown key 'beta1' (valid keys here: momentum, nesterov)",
+                optimizerProblem("\"optimizer\":{\"type\":\"momentum\",\"beta1\":0.5},"));
+        assertEquals("classifier.network.optimizer.momentum: unknown key 'momentum' (no key but type is valid here)",
+                optimizerProblem("\"optimizer\":{\"type\":\"sgd\",\"momentum\":0.5},"));
+        assertEquals("classifier.network.optimizer.beta1: beta1 must be a number in [0, 1), got 1.5",
+                optimizerProblem("\"optimizer\":{\"type\":\"adam\",\"beta1\":1.5},"));
+        assertEquals("classifier.network.optimizer.epsilon: expected a number > 0, got the string \"x\"",
+                optimizerProblem("\"optimizer\":{\"type\":\"adam\",\"epsilon\":\"x\"},"));
+        assertEquals("classifier.network.optimizer: expected a mapping with a type (sgd, momentum or adam) and its"
+                + " keys, got the integer 3", optimizerProblem("\"optimizer\":3,"));
+    }
+
+    /** The reference's SGD is the default: a description says nothing of it, so a reference config stays one. */
+    @Test
+    void theDefaultOptimizerIsNotWrittenAndOthersAre() {
+        ModelSpec model = read(WITH_OPTIMIZER.replace("OPTIMIZER", "\"optimizer\":{\"type\":\"sgd\"},"),
+                UnknownKeys.REJECT, new ArrayList<>());
+        assertEquals(false, ModelJson.toTree(model).path("classifier").path("network").has("optimizer"));
+        ModelSpec adam = model.withNetwork(model.network().withOptimizer(new OptimizerSpec.Adam()));
+        assertEquals("{\"type\":\"adam\",\"beta1\":0.9,\"beta2\":0.999,\"epsilon\":1.0E-8,\"weightDecay\":0.0}",
+                ModelJson.toTree(adam).path("classifier").path("network").path("optimizer").toString());
+        assertEquals(adam, read(ModelJson.toTree(adam).toString(), UnknownKeys.REJECT, new ArrayList<>()));
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.OptimizerSpec;
 import org.junit.jupiter.api.Test;
 
 /** The words for each key of a model description come from the description records themselves. */
@@ -19,6 +20,12 @@ class DescriptionSchemaTest {
             for (String key : DescriptionReader.knownKeys(layer.value())) {
                 assertNotEquals("a value", DescriptionReader.expected("classifier.network.hiddenLayers[0]." + key),
                         layer.name() + "." + key + " has no @JsonPropertyDescription");
+            }
+        }
+        for (JsonSubTypes.Type optimizer : OptimizerSpec.class.getAnnotation(JsonSubTypes.class).value()) {
+            for (String key : DescriptionReader.knownKeys(optimizer.value())) {
+                assertNotEquals("a value", DescriptionReader.expected("classifier.network.optimizer." + key),
+                        optimizer.name() + "." + key + " has no @JsonPropertyDescription");
             }
         }
         for (String section : DescriptionReader.knownKeys(ModelSpec.class)) {
@@ -40,7 +47,11 @@ class DescriptionSchemaTest {
                 Map.entry("dataLoader", "a mapping with fetchSize"),
                 Map.entry("dataLoader.fetchSize", "a positive integer"),
                 Map.entry("classifier", "a mapping with network"),
-                Map.entry("classifier.network", "a mapping with hyperparams, hiddenLayers and outputLayer"),
+                Map.entry("classifier.network", "a mapping with hyperparams, optimizer, hiddenLayers and outputLayer"),
+                Map.entry("classifier.network.optimizer", "a mapping with a type (sgd, momentum or adam) and its keys"),
+                Map.entry("classifier.network.optimizer.type", "one of sgd, momentum, adam"),
+                Map.entry("classifier.network.optimizer.beta2", "a number in [0, 1)"),
+                Map.entry("classifier.network.optimizer.nesterov", "true or false"),
                 Map.entry("classifier.network.hyperparams", "a mapping with epochs, batchSize and miniBatchSize"),
                 Map.entry("classifier.network.hyperparams.epochs", "an integer >= 0"),
                 Map.entry("classifier.network.hiddenLayers", "a list of layers"),

@@ -255,15 +255,30 @@ class TrainerTest {
         }
     }
 
-    /** Plain SGD that records every learning rate it is called with (one call per layer per mini-batch). */
+    /**
+     * Plain SGD that records the learning rate of every layer it updates (each layer's W, then b, once per mini-batch;
+     * the rate recorded at W) and the parameter keys of the first step.
+     */
     static final class RecordingSgd implements Optimizer {
         final Sgd sgd = new Sgd();
         final List<Double> rates = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        int steps;
 
         @Override
-        public void update(List<Parameter> parameters, double learningRate) {
-            rates.add(learningRate);
-            sgd.update(parameters, learningRate);
+        public void beginStep() {
+            steps++;
+        }
+
+        @Override
+        public void update(String key, Parameter p, double learningRate) {
+            if (steps == 1) {
+                keys.add(key);
+            }
+            if (p.name().equals("W")) {
+                rates.add(learningRate);
+            }
+            sgd.update(key, p, learningRate);
         }
     }
 
@@ -322,6 +337,11 @@ class TrainerTest {
         int perEpoch = (samples + miniBatch - 1) / miniBatch;                   // ceil(samples / miniBatch)
         assertEquals(epochs, results.size());
         assertEquals(2 * epochs * perEpoch, sgd.rates.size(), "one update per layer per mini-batch");
+        assertEquals(epochs * perEpoch, sgd.steps, "one step per mini-batch");
+        if (epochs > 0) {
+            assertEquals(List.of("hiddenLayers[0].W", "hiddenLayers[0].b", "outputLayer.W", "outputLayer.b"), sgd.keys,
+                    "every parameter once per step, by its name in the network");
+        }
         assertEquals(epochs * perEpoch, listener.batchCosts.size());
         // learning rates: per layer, λ · decay^e, constant within an epoch
         for (int e = 0; e < epochs; e++) {
