@@ -22,6 +22,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_sscal;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,9 +95,17 @@ public final class Blas {
             return new Matrix(array, position, rows / count, columns * count, ld * count);
         }
 
-        /** The same elements as an ND4J view (for backends that cannot take a raw address). */
+        /**
+         * The same elements as an ND4J view (for backends that cannot take a raw address, and types BLAS has no
+         * routine for). Made on the buffer the array's buffer views, with the offset from its start, as
+         * {@link Layouts#strided} does: ND4J 1.0.0-M2.1 counts a non-zero offset given with the buffer of a view
+         * from the start of the buffer that view views.
+         */
         INDArray view() {
-            return Nd4j.create(array.data(), new long[] {rows, columns}, new long[] {ld, 1}, position, 'c');
+            DataBuffer data = array.data();
+            DataBuffer viewed = data.originalDataBuffer() != null ? data.originalDataBuffer() : data;
+            long start = viewed == data ? position : data.offset() + position;
+            return Nd4j.create(viewed, new long[] {rows, columns}, new long[] {ld, 1}, start, 'c');
         }
     }
 

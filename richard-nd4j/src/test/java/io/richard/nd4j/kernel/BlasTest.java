@@ -136,6 +136,30 @@ class BlasTest {
         }
     }
 
+    /**
+     * The ND4J route (types BLAS has no routine for, other backends) copies the same elements as the CBLAS one, also
+     * between regions of arrays that are views starting inside their buffers (columns taken with get).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = DataType.class, names = {"FLOAT", "INT"})
+    void copyBetweenRegionsOfViewsThatStartInsideTheirBuffers(DataType type) {
+        INDArray source = Nd4j.arange(0, 48).reshape(6, 8).castTo(type);
+        INDArray target = Nd4j.zeros(type, 6, 8);
+        // columns 2…7 of each: views whose first element is 2 elements into their buffers; rows 1…3, columns 1…4 of those
+        INDArray from = source.get(NDArrayIndex.all(), NDArrayIndex.interval(2, 8));
+        INDArray to = target.get(NDArrayIndex.all(), NDArrayIndex.interval(2, 8));
+        Blas.Matrix a = Blas.Matrix.of(from);
+        Blas.Matrix b = Blas.Matrix.of(to);
+        Blas.copy(new Blas.Matrix(from, a.position() + a.ld() + 1, 3, 4, a.ld()),
+                new Blas.Matrix(to, b.position() + b.ld() + 1, 3, 4, b.ld()));
+        for (int r = 0; r < 6; r++) {
+            for (int c = 0; c < 8; c++) {
+                double expected = r >= 1 && r <= 3 && c >= 3 && c <= 6 ? source.getDouble(r, c) : 0;
+                assertTrue(expected == target.getDouble(r, c), type + " (" + r + ", " + c + "): " + target.getDouble(r, c));
+            }
+        }
+    }
+
     private static INDArray rows(INDArray matrix, int from, int count) {
         return matrix.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
     }
