@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param epoch        1-based epoch number
  * @param epochs       epochs planned
  * @param samples      samples trained on in the epoch
- * @param meanCost     mean per-sample quadratic cost over the epoch (training-mode outputs, before each update)
+ * @param meanCost     mean per-sample cost over the epoch (training-mode outputs, before each update)
  * @param testAccuracy accuracy on the test set after the epoch (absent without a test set)
  * @param testCost     mean cost on the test set after the epoch (absent without a test set)
  * @param seconds      wall-clock time of the epoch's training (without the test evaluation)

@@ -104,7 +104,7 @@ final class ReportPage {
         h.append("<div class=\"cards\">\n");
         card(h, "accuracy", Text.percent(e.accuracy()), Text.count(e.correct()) + " of " + Text.count(e.samples())
                 + " samples right");
-        card(h, "cost", Text.cost(e.meanCost()), "mean quadratic cost per sample");
+        card(h, "cost", Text.cost(e.meanCost()), "mean " + costName(c.model()) + " cost per sample");
         String epochs = c.metadata().get("epochs");
         if (!c.history().isEmpty()) {
             EpochRecord last = c.history().get(c.history().size() - 1);
@@ -580,7 +580,8 @@ final class ReportPage {
                     .append(Text.count(parameters)).append("</td></tr>\n");
             shape = out;
         }
-        h.append("</tbody>\n<tfoot><tr><td></td><td colspan=\"3\">total · loss: quadratic</td><td class=\"num\">")
+        h.append("</tbody>\n<tfoot><tr><td></td><td colspan=\"3\">total · loss: ")
+                .append(model.network().outputLayer().cost()).append("</td><td class=\"num\">")
                 .append(Text.count(total)).append("</td></tr></tfoot>\n</table></div>\n");
         Hyperparams hp = model.network().hyperparams();
         h.append("<dl class=\"facts\">\n");
@@ -763,4 +764,9 @@ final class ReportPage {
             dl.facts dd { margin: 0; overflow-wrap: anywhere; }
             footer { color: var(--muted); font-size: 12px; padding-bottom: 24px; }
             """;
+
+    /** "quadratic" or "cross-entropy", for the words on the page. */
+    static String costName(ModelSpec model) {
+        return model.network().outputLayer().cost().equals("crossEntropy") ? "cross-entropy" : "quadratic";
+    }
 }

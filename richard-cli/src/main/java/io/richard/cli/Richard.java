@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, InitCommand.class,
             SummaryCommand.class, ReportCommand.class, ExportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = {"Trains and runs neural-network classifiers (dense, convolutional and max-pooling layers, "
-            + "sigmoid output, quadratic cost) from YAML or JSON configs.", ""},
+            + "sigmoid output and quadratic cost as the C++ Richard, or softmax and cross-entropy; SGD, momentum or "
+            + "Adam) from YAML or JSON configs.", ""},
         footer = {"",
             "Start with:",
             "  richard init > mnist.yaml          a config for the MNIST subset shipped",

@@ -12,7 +12,6 @@ import io.richard.api.spec.LayerTable;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.OptimizerSpec;
 import io.richard.nd4j.MemoryEstimate;
-import io.richard.nd4j.loss.QuadraticLoss;
 import io.richard.nd4j.io.SavedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,7 +69,7 @@ final class SummaryCommand implements Callable<Integer> {
                             + t.testLimit().stream().mapToObj(n -> ", the first " + Text.count(n) + " test samples"
                             + " (testLimit)").findFirst().orElse(""));
                     memory(console, model);
-                    table = LayerTable.of(model, QuadraticLoss.INSTANCE.name());
+                    table = LayerTable.of(model, model.network().outputLayer().cost());
                 } else {
                     SavedModel saved = Input.loadModel(input);
                     model = saved.network().model();

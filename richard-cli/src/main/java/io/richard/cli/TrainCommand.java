@@ -274,6 +274,17 @@ final class TrainCommand implements Callable<Integer> {
         ModelFormat format = modelFormat != null ? modelFormat
                 : initModel != null && initModel.formatVersion() == 0 && sameFile(init, modelPath)
                 ? ModelFormat.reference : ModelFormat.archive;
+        if (format == ModelFormat.reference) {
+            Optional<String> why = ReferenceNetworkFile.unsupported(spec);
+            if (why.isPresent()) {
+                throw new UsageException((modelFormat != null
+                        ? "--model-format reference: the C++ Richard's network file format cannot hold this network: "
+                        : "-o " + modelPath + " is the --init network file, which would be written back in the C++"
+                        + " Richard's format; that format cannot hold this network: ") + why.get()
+                        + "; write a model archive (--model-format archive" + (modelFormat != null ? ")"
+                        : ", or -o another file)"));
+            }
+        }
 
         Checkpoint resumed = null;
         List<String> resumedOptions = new java.util.ArrayList<>();

@@ -11,12 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * How a network does on a labelled data set: accuracy, mean quadratic cost (15) and the confusion matrix.
+ * How a network does on a labelled data set: accuracy, mean cost (the quadratic cost (15), or the cross-entropy
+ * the network is trained with) and the confusion matrix.
  *
  * @param classes   the class labels
  * @param samples   number of samples evaluated
  * @param correct   samples whose predicted class (argmax, first index wins ties) is their label
- * @param totalCost sum of the per-sample costs ½‖y − a‖²
+ * @param totalCost sum of the per-sample costs (½‖y − a‖² for the quadratic cost)
  * @param confusion {@code confusion[actual][predicted]} counts
  */
 public record Evaluation(List<String> classes, int samples, int correct, double totalCost, long[][] confusion) {
@@ -95,7 +96,7 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
     }
 
     /**
-     * Per thread, an array for ∇a C = a − y, which the summed cost is computed from: reused from batch to batch
+     * Per thread, an array for the output gradient (a − y), computed with the summed cost: reused from batch to batch
      * (a new native array per batch cost more than the cost's arithmetic).
      */
     private static final ThreadLocal<INDArray[]> DIFFERENCE = ThreadLocal.withInitial(() -> new INDArray[1]);
@@ -110,7 +111,7 @@ public record Evaluation(List<String> classes, int samples, int correct, double 
                 || difference[0].dataType() != a.dataType()) {
             difference[0] = a.ulike();
         }
-        double cost = network.loss().gradientAndCost(a, y.dataType() == a.dataType() ? y : y.castTo(a.dataType()),
+        double cost = network.outputGradient(a, y.dataType() == a.dataType() ? y : y.castTo(a.dataType()),
                 difference[0]);
         return new Scored(from, cost, Network.argmax(a), a);
     }

@@ -20,15 +20,15 @@ import io.richard.api.spec.Normalization;
 import io.richard.nd4j.kernel.Kernels;
 import io.richard.nd4j.layer.LayerKinds;
 import io.richard.nd4j.layer.ReferenceInitializer;
-import io.richard.nd4j.loss.QuadraticLoss;
+import io.richard.nd4j.loss.OutputCost;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * A feed-forward classifier: the layers of a {@link ModelSpec} chained with shape inference, the quadratic cost
- * of the output layer, and prediction.
+ * A feed-forward classifier: the layers of a {@link ModelSpec} chained with shape inference, the cost of the
+ * output layer (the reference's quadratic cost, or cross-entropy: {@link OutputCost}), and prediction.
  *
  * <p>The input of {@link #output}, {@link #predict} and {@link #forward} is a matrix (N, W·H·D) of normalised
  * values in the reference's order (x fastest, then y, then channel), one sample per row. Inference-mode
@@ -39,7 +39,7 @@ public final class Network {
 
     private final ModelSpec model;
     private final List<Layer> layers;
-    private final Loss loss = QuadraticLoss.INSTANCE;
+    private final OutputCost cost;
     private final DataType dataType;
     private final long seed;
     private final Kernels kernels;
@@ -50,6 +50,7 @@ public final class Network {
         this.dataType = dataType;
         this.seed = seed;
         this.kernels = kernels;
+        this.cost = OutputCost.of(model.network().outputLayer());
     }
 
     /**
@@ -231,8 +232,8 @@ public final class Network {
     }
 
     /**
-     * Back-propagates ∇a C of the output layer through every layer, from the last to the first, leaving each
-     * layer's parameter gradients (summed over the mini-batch) in its {@link io.richard.api.Parameter}s.
+     * Back-propagates what {@link #outputGradient} gave through every layer, from the last to the first, leaving
+     * each layer's parameter gradients (summed over the mini-batch) in its {@link io.richard.api.Parameter}s.
      */
     public void backward(INDArray gradOutput) {
         INDArray grad = gradOutput;
@@ -330,9 +331,18 @@ public final class Network {
         return Evaluation.of(this, data, batchSize, threads);
     }
 
-    /** The cost function of the output layer (the quadratic cost (15)). */
+    /** The cost function of the output layer: the quadratic cost (15), or cross-entropy. */
     public Loss loss() {
-        return loss;
+        return cost.loss();
+    }
+
+    /**
+     * The summed cost of outputs {@code a} (from {@link #forward}) for targets {@code y}, and what back-propagation
+     * starts from, written into {@code out} for {@link #backward}: ∇a C (17), which the output layer turns into δ^L
+     * by (14); or, for the cross-entropy cost, its fused δ^L = a − y, which the output layer passes on.
+     */
+    public double outputGradient(INDArray a, INDArray y, INDArray out) {
+        return cost.outputGradient(a, y, out);
     }
 
     public List<Layer> layers() {
@@ -358,6 +368,6 @@ public final class Network {
 
     /** A table of the layers: index, type, output shape, activation and parameter count. */
     public String summary() {
-        return LayerTable.of(model, loss.name());
+        return LayerTable.of(model, cost.loss().name());
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OptimizerSpec;
+import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.nd4j.data.IdxReader;
 import io.richard.nd4j.data.InMemoryDataSet;
@@ -49,6 +51,20 @@ class MnistLearningTest {
                 .convolutional(8, 3, 3, 0.02).maxPooling(2, 2).dense(32, 0.1).output(10, 0.1);
         double accuracy = trainAndEvaluate(layers);
         assertTrue(accuracy >= 0.90, "CNN test accuracy " + accuracy);
+    }
+
+    /**
+     * The reference's dense network with Adam (α 0.003) and a softmax output trained with cross-entropy: 2 epochs
+     * reach the 90 % the reference's SGD needs 12 epochs for (90.6 % here; PyTorch's Adam and cross-entropy on the
+     * same network, initial weights N(0, 0.1) and data, in its own shuffled order: 91.2 %).
+     */
+    @Test
+    void adamWithSoftmaxAndCrossEntropyLearnsFasterThanTheReference() {
+        NetworkSpec layers = NetworkSpec.builder()
+                .hyperparams(2, 10_000, 32).optimizer(new OptimizerSpec.Adam())
+                .dense(320, 0.003).dense(64, 0.003).output(new OutputLayerSpec(10, 0.003, "softmax", "crossEntropy"));
+        double accuracy = trainAndEvaluate(layers);
+        assertTrue(accuracy >= 0.90, "dense Adam + softmax test accuracy " + accuracy);
     }
 
     private static double trainAndEvaluate(NetworkSpec layers) {

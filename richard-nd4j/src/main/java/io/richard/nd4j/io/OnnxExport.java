@@ -10,6 +10,7 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.layer.LayerKinds;
 import io.richard.nd4j.onnx.OnnxGraph;
@@ -23,11 +24,12 @@ import io.richard.nd4j.onnx.OnnxProto;
  *   <li>input {@code "input"}: float32 (N, W·H·D), the <b>raw</b> sample values as they are in the data files, in the
  *       reference's order (x fastest, then y, then channel); the graph applies the model's normalisation
  *       (x − min) / (max − min) itself;</li>
- *   <li>output {@code "output"}: float32 (N, classes), the output layer's sigmoid activations, one column per class
- *       in the order of the metadata's {@code classes}; the predicted class is the column of the largest (the
- *       first one on a tie, as {@link Network#predict});</li>
- *   <li>dense layers as Gemm + Sigmoid, convolutions as Conv (valid, stride 1) + Relu, max pooling as MaxPool,
- *       Reshape/Flatten between flat and planar values; dropout is a training-time thing and adds nothing;</li>
+ *   <li>output {@code "output"}: float32 (N, classes), the output layer's sigmoid activations (or softmax
+ *       probabilities), one column per class in the order of the metadata's {@code classes}; the predicted class is
+ *       the column of the largest (the first one on a tie, as {@link Network#predict});</li>
+ *   <li>dense layers as Gemm + Sigmoid (an output layer's softmax as Softmax over axis 1), convolutions as Conv
+ *       (valid, stride 1) + Relu, max pooling as MaxPool, Reshape/Flatten between flat and planar values; dropout
+ *       is a training-time thing and adds nothing; the cost and the optimiser are training things too;</li>
  *   <li>metadata ({@code metadata_props}): {@code classes} (a JSON array), {@code model} (the model description
  *       as in a model archive's {@code richard-model.json}), {@code input} and {@code output} (what they hold, in
  *       words), {@code normalization}, and the caller's metadata (e.g. a model archive's).</li>
@@ -94,8 +96,9 @@ public final class OnnxExport {
         String inputDoc = "raw sample values, float32 (N, " + shape.size() + ") for shape " + shape
                 + " [W, H, D]: x fastest, then y, then channel; normalised in the graph as (x - " + number(n.min())
                 + ") / (" + number(n.max()) + " - " + number(n.min()) + ")";
-        String outputDoc = "sigmoid activations of the output layer, float32 (N, " + classes + "): one column per"
-                + " class, in the order of the metadata's classes; the predicted class is the largest";
+        String outputDoc = (model.network().outputLayer().activation().equals(OutputLayerSpec.SOFTMAX)
+                ? "softmax probabilities" : "sigmoid activations") + " of the output layer, float32 (N, " + classes
+                + "): one column per class, in the order of the metadata's classes; the predicted class is the largest";
         OnnxProto g = new OnnxProto();
         for (OnnxProto node : graph.nodes()) {
             g.message(1, node);

@@ -20,6 +20,7 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.Network;
 import io.richard.nd4j.io.ParameterLayout.Expected;
 import io.richard.nd4j.layer.LayerKinds;
@@ -173,14 +174,34 @@ public final class ReferenceNetworkFile {
 
     /**
      * Writes a network in the reference's format, replacing {@code file} atomically, so the C++ program can
-     * evaluate it. The config is the network's model description as compact JSON with sorted keys, every hidden
+     * evaluate it; a network the format cannot hold ({@link #unsupported}) is refused before anything is written. The config is the network's model description as compact JSON with sorted keys, every hidden
      * layer with its {@code type} and the output layer with {@code "type":"output"}. Parameters are written as
      * float32 whatever the network's data type.
      *
      * @throws java.io.UncheckedIOException naming the file when it cannot be written
+     * @throws ModelFormatException         naming the file and the reason when the format cannot hold the network
      */
     public static void save(Path file, Network network) {
+        unsupported(network.model()).ifPresent(why -> {
+            throw new ModelFormatException("cannot write " + file + " as a network file of the C++ Richard: " + why
+                    + "; save it as a model archive instead");
+        });
         OutputFiles.write(file, "network file", out -> write(out, network));
+    }
+
+    /**
+     * Why a network of this description cannot be written in the C++ program's format, or empty if it can: the
+     * format holds the parameters and the config, and that program applies the sigmoid to its output layer, so a
+     * network whose output layer applies the softmax would compute something else there. (A cross-entropy cost or
+     * another optimiser only shape training: the file holds them in its config, which that program keeps and does
+     * not read, and it computes the same outputs.)
+     */
+    public static java.util.Optional<String> unsupported(ModelSpec model) {
+        if (model.network().outputLayer().activation().equals(OutputLayerSpec.SOFTMAX)) {
+            return java.util.Optional.of("its output layer applies the softmax, which that program does not have (its"
+                    + " output layers apply the sigmoid)");
+        }
+        return java.util.Optional.empty();
     }
 
     private static void write(OutputStream out, Network network) throws IOException {

@@ -49,6 +49,7 @@ public final class Elementwise {
     private static final int PAIRWISE_SUBTRACT = 6;
     private static final int PAIRWISE_MAX = 7;
     private static final int SCALAR_ADD = 0;
+    private static final int SCALAR_MAX = 6;
     private static final int SCALAR_SET = 14;
     private static final int SCALAR_RELU = 39;
     private static final int SCALAR_STEP = 41;
@@ -129,6 +130,11 @@ public final class Elementwise {
      */
     public static INDArray addConstant(INDArray x, double value, INDArray z) {
         return CPU ? scalar(SCALAR_ADD, x, value, z) : z.assign(x.add(value));
+    }
+
+    /** z = max(x, {@code value}) for a value that stays the same from call to call (see {@link #addConstant}). */
+    public static INDArray atLeast(INDArray x, double value, INDArray z) {
+        return CPU ? scalar(SCALAR_MAX, x, value, z) : z.assign(Transforms.max(x, value, true));
     }
 
     /** z = 1 where x &gt; 0, else 0. */

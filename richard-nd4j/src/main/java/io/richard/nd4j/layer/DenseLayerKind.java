@@ -3,13 +3,16 @@ package io.richard.nd4j.layer;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
+import io.richard.api.Activation;
 import io.richard.api.Layer;
 import io.richard.api.Shape;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.OutputLayerSpec;
+import io.richard.nd4j.activation.Activations;
 import io.richard.nd4j.activation.Sigmoid;
 import io.richard.nd4j.kernel.Kernels;
+import io.richard.nd4j.loss.OutputCost;
 import io.richard.nd4j.onnx.OnnxProto;
 import io.richard.nd4j.onnx.OnnxGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,8 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Dense and output layers ({@link DenseLayer}, sigmoid): {@code W} (n_out, n_in) and {@code b} (1, n_out); in a
- * network file, the n_out biases, then the weights row by row (one row per output neuron).
+ * Dense and output layers ({@link DenseLayer}; sigmoid, or an output layer's softmax): {@code W} (n_out, n_in) and
+ * {@code b} (1, n_out); in a network file, the n_out biases, then the weights row by row (one row per output neuron).
+ * An output layer's activation and cost come from its description ({@link OutputCost}).
  */
 public final class DenseLayerKind<S extends LayerSpec> implements LayerKind<S> {
 
@@ -47,7 +51,9 @@ public final class DenseLayerKind<S extends LayerSpec> implements LayerKind<S> {
 
     @Override
     public Layer build(S spec, Shape input, Map<String, INDArray> parameters, long dropoutSeed, Kernels kernels) {
-        return new DenseLayer(spec, input, Sigmoid.INSTANCE, parameters.get("W"), parameters.get("b"), dropoutSeed,
+        Activation activation = spec instanceof OutputLayerSpec output ? OutputCost.of(output).layerActivation()
+                : Sigmoid.INSTANCE;
+        return new DenseLayer(spec, input, activation, parameters.get("W"), parameters.get("b"), dropoutSeed,
                 kernels);
     }
 
@@ -84,8 +90,8 @@ public final class DenseLayerKind<S extends LayerSpec> implements LayerKind<S> {
 
     /**
      * (4) z = W a + b and (5) a = σ(z) for a batch: {@code Gemm(a, W, b)} with transB = 1 (z = a·Wᵀ + b; W is
-     * Gemm's B as it is), then Sigmoid. A planar input is flattened first (channel, row, column: the order of W's
-     * columns).
+     * Gemm's B as it is), then Sigmoid (Softmax over each row for an output layer with the softmax). A planar input
+     * is flattened first (channel, row, column: the order of W's columns).
      */
     @Override
     public OnnxGraph.Value onnx(OnnxGraph graph, String prefix, String path, S spec, Map<String, INDArray> parameters,
@@ -96,8 +102,8 @@ public final class DenseLayerKind<S extends LayerSpec> implements LayerKind<S> {
         String biases = graph.floats(prefix + ".b", new long[] {W.size(0)}, parameters.get("b"));
         String z = graph.node("Gemm", prefix + ".z", new String[] {in.name(), weights, biases},
                 OnnxProto.intAttribute("transB", 1));
-        return new OnnxGraph.Value(graph.activation(prefix, path, Sigmoid.INSTANCE, z), spec.outputShape(in.shape()),
-                false);
+        return new OnnxGraph.Value(graph.activation(prefix, path, Activations.of(spec.activation()), z),
+                spec.outputShape(in.shape()), false);
     }
 
     @Override

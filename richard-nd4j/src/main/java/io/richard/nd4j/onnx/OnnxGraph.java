@@ -119,7 +119,8 @@ public final class OnnxGraph {
     }
 
     /**
-     * The node of an activation, on the output {@code z} of the node before: Sigmoid for σ, Relu for R.
+     * The node of an activation, on the output {@code z} of the node before: Sigmoid for σ, Relu for R, Softmax over
+     * axis 1 (each sample's outputs) for the softmax.
      *
      * @param path the layer, for the message when the activation has no operator here
      */
@@ -127,8 +128,9 @@ public final class OnnxGraph {
         return switch (activation.name()) {
             case "sigmoid" -> node("Sigmoid", prefix + ".a", new String[] {z});
             case "relu" -> node("Relu", prefix + ".a", new String[] {z});
+            case "softmax" -> node("Softmax", prefix + ".a", new String[] {z}, OnnxProto.intAttribute("axis", 1));
             default -> throw new ModelFormatException("cannot export " + path + " to ONNX: its activation "
-                    + activation.name() + " has no ONNX operator here (sigmoid and relu have)");
+                    + activation.name() + " has no ONNX operator here (sigmoid, relu and softmax have)");
         };
     }
 }

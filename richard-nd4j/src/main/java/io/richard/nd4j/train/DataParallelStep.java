@@ -104,7 +104,7 @@ final class DataParallelStep {
             if (gradOutput == null || !Arrays.equals(gradOutput.shape(), a.shape())) {
                 gradOutput = a.ulike();
             }
-            double cost = network.loss().gradientAndCost(a, target, gradOutput);  // (17) ∇a C and (15), summed
+            double cost = network.outputGradient(a, target, gradOutput);         // (17) ∇a C and (15), summed
             if (Double.isFinite(cost)) {
                 network.backward(gradOutput);                                    // into (14), then layer by layer
             }

@@ -96,4 +96,51 @@ class ActivationTest {
         assertEquals("sigmoid", Sigmoid.INSTANCE.name());
         assertEquals("relu", Relu.INSTANCE.name());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void softmaxIsEToTheZOverItsRowSumAndNeverOverflows(DataType type) {
+        double[][] z = {{-2, -0.5, 0, 1}, {0.5, 1, 3, 3}, {1000, 999, -1000, 0}, {-800, -801, -802, -803}};
+        INDArray a = Softmax.INSTANCE.applyInPlace(Nd4j.createFromArray(z).castTo(type));
+        for (int n = 0; n < z.length; n++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : z[n]) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (double v : z[n]) {
+                sum += Math.exp(v - max);
+            }
+            double total = 0;
+            for (int k = 0; k < z[n].length; k++) {
+                double expected = Math.exp(z[n][k] - max) / sum;                     // e^{z_k} / Σ_j e^{z_j}
+                assertEquals(expected, a.getDouble(n, k), type == DataType.DOUBLE ? 1e-15 : 1e-7, "a[" + n + "][" + k
+                        + "]");
+                total += a.getDouble(n, k);
+            }
+            assertEquals(1, total, 1e-6, "each row sums to 1");
+        }
+        assertEquals("softmax", Softmax.INSTANCE.name());
+        assertEquals(Softmax.INSTANCE, Activations.of("softmax"));
+    }
+
+    /** The softmax's delta is the Jacobian product, δ_i = Σ_j ∇a_j C · a_j (δ_ij − a_i), written out here. */
+    @Test
+    void softmaxDeltaIsTheJacobianProduct() {
+        INDArray a = Softmax.INSTANCE.applyInPlace(Z.dup());
+        INDArray aBefore = a.dup();
+        INDArray gradBefore = GRAD.dup();
+        INDArray delta = Softmax.INSTANCE.delta(GRAD, a, Nd4j.create(DataType.DOUBLE, 2, 3));
+        for (int n = 0; n < 2; n++) {
+            for (int i = 0; i < 3; i++) {
+                double expected = 0;
+                for (int j = 0; j < 3; j++) {
+                    expected += GRAD.getDouble(n, j) * a.getDouble(n, j) * ((i == j ? 1 : 0) - a.getDouble(n, i));
+                }
+                assertEquals(expected, delta.getDouble(n, i), 1e-15);
+            }
+        }
+        assertEquals(gradBefore, GRAD, "the gradient is left as it was");
+        assertEquals(aBefore, a, "and the activations");
+    }
 }

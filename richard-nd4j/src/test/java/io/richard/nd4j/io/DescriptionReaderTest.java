@@ -118,4 +118,39 @@ class DescriptionReaderTest {
                 ModelJson.toTree(adam).path("classifier").path("network").path("optimizer").toString());
         assertEquals(adam, read(ModelJson.toTree(adam).toString(), UnknownKeys.REJECT, new ArrayList<>()));
     }
+
+    private static String outputProblem(String keys) {
+        String json = WITH_OPTIMIZER.replace("OPTIMIZER", "").replace("\"outputLayer\":{", "\"outputLayer\":{" + keys);
+        String message = assertThrows(ConfigException.class, () -> read(json, UnknownKeys.REJECT, new ArrayList<>()))
+                .getMessage();
+        return message.substring(message.indexOf(": classifier") + 2);
+    }
+
+    @Test
+    void theOutputActivationAndCostAreReadAndNonsenseIsRefused() {
+        ModelSpec softmax = read(WITH_OPTIMIZER.replace("OPTIMIZER", "").replace("\"outputLayer\":{",
+                "\"outputLayer\":{\"activation\":\"softmax\",\"cost\":\"crossEntropy\","), UnknownKeys.REJECT,
+                new ArrayList<>());
+        assertEquals(new OutputLayerSpec(2, 0.5, "softmax", "crossEntropy"), softmax.network().outputLayer());
+        assertEquals("{\"type\":\"output\",\"size\":2,\"learnRate\":0.5,\"learnRateDecay\":1.0,"
+                + "\"activation\":\"softmax\",\"cost\":\"crossEntropy\"}",
+                ModelJson.toTree(softmax).path("classifier").path("network").path("outputLayer").toString());
+        ModelSpec reference = read(WITH_OPTIMIZER.replace("OPTIMIZER", "").replace("\"outputLayer\":{",
+                "\"outputLayer\":{\"activation\":\"sigmoid\",\"cost\":\"quadratic\","), UnknownKeys.REJECT,
+                new ArrayList<>());
+        assertEquals(new OutputLayerSpec(2, 0.5), reference.network().outputLayer());
+        assertEquals("{\"type\":\"output\",\"size\":2,\"learnRate\":0.5,\"learnRateDecay\":1.0}",
+                ModelJson.toTree(reference).path("classifier").path("network").path("outputLayer").toString(),
+                "the defaults are not written: the reference's description stays its own");
+        assertEquals("classifier.network.outputLayer.activation: output layer: activation softmax with cost quadratic"
+                + " is not offered: softmax outputs are probabilities that sum to 1, which the cross-entropy cost"
+                + " measures (cost: crossEntropy); the quadratic cost goes with the sigmoid, as in the reference",
+                outputProblem("\"activation\":\"softmax\","));
+        assertEquals("classifier.network.outputLayer.activation: output layer: activation must be sigmoid or softmax,"
+                + " got 'relu'", outputProblem("\"activation\":\"relu\","));
+        assertEquals("classifier.network.outputLayer.cost: output layer: cost must be quadratic or crossEntropy, got"
+                + " 'mse'", outputProblem("\"cost\":\"mse\","));
+        assertEquals("classifier.network.outputLayer.cost: expected quadratic or crossEntropy, got the integer 2",
+                outputProblem("\"cost\":2,"));
+    }
 }

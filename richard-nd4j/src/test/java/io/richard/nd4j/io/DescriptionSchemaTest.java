@@ -61,7 +61,10 @@ class DescriptionSchemaTest {
                 Map.entry("classifier.network.hiddenLayers[1].kernelSize", "an array of 2 positive integers [W, H]"),
                 Map.entry("classifier.network.hiddenLayers[1].kernelSize[1]", "a positive integer"),
                 Map.entry("classifier.network.hiddenLayers[0].dropoutRate", "a number"),
-                Map.entry("classifier.network.outputLayer", "a mapping with size, learnRate and learnRateDecay"),
+                Map.entry("classifier.network.outputLayer",
+                        "a mapping with size, learnRate, learnRateDecay, activation and cost"),
+                Map.entry("classifier.network.outputLayer.activation", "sigmoid or softmax"),
+                Map.entry("classifier.network.outputLayer.cost", "quadratic or crossEntropy"),
                 Map.entry("classifier.network.outputLayer.size", "a positive integer"));
         expected.forEach((path, words) -> assertEquals(words, DescriptionReader.expected(path), path));
     }

@@ -33,6 +33,9 @@ import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +75,26 @@ class ModelArchiveTest {
         Network loaded = ModelArchive.load(file).network();
 
         IoFixtures.assertSameNetwork(network, loaded, IoFixtures.input(network.model(), 6, DataType.FLOAT, 2));
+    }
+
+    /** The output activation, cost and optimiser are part of the description: they round-trip with the parameters. */
+    @Test
+    void aSoftmaxCrossEntropyAdamNetworkRoundTrips() {
+        ModelSpec conv = IoFixtures.convModel();
+        ModelSpec model = conv.withNetwork(NetworkSpec.builder().hyperparams(conv.network().hyperparams())
+                .optimizer(new OptimizerSpec.Adam(0.9, 0.999, 1e-7, 0.01)).convolutional(3, 3, 2, 0.05)
+                .maxPooling(2, 2).dense(5, 0.1).output(new OutputLayerSpec(2, 0.1, "softmax", "crossEntropy")));
+        Network network = Network.create(model, 12);
+        Path file = dir.resolve("softmax.richard");
+        ModelArchive.save(file, network, Map.of());
+        Network loaded = ModelArchive.load(file).network();
+        assertEquals(model, loaded.model());
+        assertEquals("crossEntropy", loaded.loss().name());
+        IoFixtures.assertSameNetwork(network, loaded, IoFixtures.input(model, 6, DataType.FLOAT, 2));
+        INDArray sums = loaded.output(IoFixtures.input(model, 6, DataType.FLOAT, 3)).sum(1);
+        for (int n = 0; n < 6; n++) {
+            assertEquals(1, sums.getDouble(n), 1e-6, "softmax outputs sum to 1");
+        }
     }
 
     @Test

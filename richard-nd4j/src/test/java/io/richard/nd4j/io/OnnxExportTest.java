@@ -28,6 +28,7 @@ import io.richard.api.Shape;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.Normalization;
+import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,20 @@ class OnnxExportTest {
     @Test
     void aFloat64NetworkIsExportedInFloat32() throws Exception {
         check(randomised(Network.create(twoConvolutions(), 4, DataType.DOUBLE), 15), 20, 16);
+    }
+
+    /** A softmax output layer is a Softmax over each sample's outputs; the output's words say so. */
+    @Test
+    void aSoftmaxOutputLayer() throws Exception {
+        ModelSpec convolutions = twoConvolutions();
+        NetworkSpec softmax = NetworkSpec.builder().hyperparams(1, 10, 10).convolutional(4, 3, 4, 0.1)
+                .maxPooling(2, 3).dense(7, 0.1).output(new OutputLayerSpec(3, 0.1, "softmax", "crossEntropy"));
+        Network network = randomised(Network.create(convolutions.withNetwork(softmax), 7), 19);
+        check(network, 30, 20);
+        try (OrtSession session = session(OnnxExport.toBytes(network, Map.of()))) {
+            assertTrue(session.getMetadata().getCustomMetadata().get("output").startsWith("softmax probabilities of"
+                    + " the output layer, float32 (N, 3)"));
+        }
     }
 
     @Test

@@ -21,6 +21,8 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
@@ -224,6 +226,34 @@ class ReferenceNetworkFileTest {
             Network loaded = ReferenceNetworkFile.load(file);
             IoFixtures.assertSameNetwork(network, loaded, IoFixtures.input(network.model(), 5, DataType.FLOAT, 8));
         }
+    }
+
+    /**
+     * A softmax output cannot be written in the C++ program's format (it applies the sigmoid there): refused, nothing
+     * written. A cross-entropy cost or another optimiser only shape training: written, and read back as they were.
+     */
+    @Test
+    void aSoftmaxNetworkIsRefusedAndTrainingSettingsAreKept() throws IOException {
+        ModelSpec dense = IoFixtures.denseModel();
+        ModelSpec softmax = dense.withNetwork(NetworkSpec.builder().hyperparams(dense.network().hyperparams())
+                .dense(5, 0.1).dense(4, 0.2).output(new OutputLayerSpec(3, 0.3, "softmax", "crossEntropy")));
+        Path file = dir.resolve("softmax.net");
+        Files.writeString(file, "old");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> ReferenceNetworkFile.save(file, Network.create(softmax, 1)));
+        assertEquals("cannot write " + file + " as a network file of the C++ Richard: its output layer applies the"
+                + " softmax, which that program does not have (its output layers apply the sigmoid); save it as a"
+                + " model archive instead", e.getMessage());
+        assertEquals("old", Files.readString(file), "nothing written");
+
+        ModelSpec trained = dense.withNetwork(NetworkSpec.builder().hyperparams(dense.network().hyperparams())
+                .optimizer(new io.richard.api.spec.OptimizerSpec.Adam()).dense(5, 0.1).dense(4, 0.2)
+                .output(new OutputLayerSpec(3, 0.3, "sigmoid", "crossEntropy")));
+        Network network = Network.create(trained, 2);
+        ReferenceNetworkFile.save(file, network);
+        Network loaded = ReferenceNetworkFile.load(file);
+        assertEquals(trained, loaded.model());
+        IoFixtures.assertSameNetwork(network, loaded, IoFixtures.input(trained, 4, DataType.FLOAT, 3));
     }
 
     @Test
