@@ -59,18 +59,25 @@ public final class ConfigReader {
 
     /** The section richard adds to the reference's config, read here rather than as part of the model. */
     private static final String TRAINING = "training";
+    /** How to train on Apache Spark ({@code --spark}), read here too. */
+    private static final String SPARK = "spark";
 
     /** What the values of the document's root and of the {@code training} section should be, in words. */
-    private static final Map<String, String> EXPECTATIONS = Map.of(
-            "", "a mapping with the keys data, dataLoader, classifier (and optionally training)",
-            "training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit",
-            "training.data", "a path (a string)",
-            "training.test", "a path (a string)",
-            "training.seed", "an integer",
-            "training.shuffle", "true or false",
-            "training.resize", "true or false",
-            "training.limit", "a positive integer",
-            "training.testLimit", "a positive integer");
+    private static final Map<String, String> EXPECTATIONS = Map.ofEntries(
+            Map.entry("", "a mapping with the keys data, dataLoader, classifier (and optionally training, spark)"),
+            Map.entry("training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit"),
+            Map.entry("spark", "a mapping with any of averageEvery, partitions, cache, conf"),
+            Map.entry("spark.averageEvery", "a positive integer (mini-batches each partition trains between two averages)"),
+            Map.entry("spark.partitions", "a positive integer"),
+            Map.entry("spark.cache", "memory, serialized or none"),
+            Map.entry("spark.conf", "a mapping of Spark settings, e.g. spark.executor.memory: 4g"),
+            Map.entry("training.data", "a path (a string)"),
+            Map.entry("training.test", "a path (a string)"),
+            Map.entry("training.seed", "an integer"),
+            Map.entry("training.shuffle", "true or false"),
+            Map.entry("training.resize", "true or false"),
+            Map.entry("training.limit", "a positive integer"),
+            Map.entry("training.testLimit", "a positive integer"));
 
     private ConfigReader() {
     }
@@ -126,11 +133,13 @@ public final class ConfigReader {
         Document doc = document(text, source);
         List<String> warnings = new ArrayList<>();
         List<ConfigException> problems = new ArrayList<>();
-        ModelSpec model = doc.model("", Set.of(TRAINING), UnknownKeys.REJECT, warnings, problems);
+        ModelSpec model = doc.model("", Set.of(TRAINING, SPARK), UnknownKeys.REJECT, warnings, problems);
         TrainingSection section = doc.has(TRAINING) ? doc.bind(TRAINING, TrainingSection.class, problems) : null;
+        SparkSection spark = doc.has(SPARK) ? doc.bind(SPARK, SparkSection.class, problems) : null;
         doc.throwIfAny(problems);                                    // every problem of the file, one line each
         TrainingOptions training = section != null ? section.resolve(baseDir) : TrainingOptions.defaults();
-        return new TrainingConfig(Path.of(source), model, training, warnings);
+        return new TrainingConfig(Path.of(source), model, training, warnings,
+                spark != null ? spark.options() : SparkOptions.defaults());
     }
 
     /** Parses the text as JSON when it starts with <code>{</code>, else as YAML, with located syntax errors. */
@@ -232,13 +241,15 @@ public final class ConfigReader {
 
         TrainingOptions resolve(Path baseDir) {
             return new TrainingOptions(
-                    Optional.ofNullable(data).map(p -> resolvePath(baseDir, p)),
-                    Optional.ofNullable(test).map(p -> resolvePath(baseDir, p)),
+                    Optional.ofNullable(data).filter(p -> !TrainingOptions.isUri(p)).map(p -> resolvePath(baseDir, p)),
+                    Optional.ofNullable(test).filter(p -> !TrainingOptions.isUri(p)).map(p -> resolvePath(baseDir, p)),
                     seed == null ? 0 : seed,
                     shuffle != null && shuffle,
                     resize != null && resize,
                     limit == null ? OptionalInt.empty() : OptionalInt.of(limit),
-                    testLimit == null ? OptionalInt.empty() : OptionalInt.of(testLimit));
+                    testLimit == null ? OptionalInt.empty() : OptionalInt.of(testLimit),
+                    Optional.ofNullable(data).filter(TrainingOptions::isUri),
+                    Optional.ofNullable(test).filter(TrainingOptions::isUri));
         }
 
         private static Path resolvePath(Path baseDir, String path) {
@@ -246,6 +257,51 @@ public final class ConfigReader {
                     ? Path.of(System.getProperty("user.home")).resolve(path.substring(Math.min(2, path.length())))
                     : Path.of(path);
             return p.isAbsolute() || baseDir == null ? p.normalize() : baseDir.resolve(p).normalize();
+        }
+    }
+
+    /** The {@code spark} section as written; see {@link SparkOptions} for the meaning and defaults. */
+    record SparkSection(Integer averageEvery, Integer partitions, String cache, Map<String, Object> conf) {
+
+        @JsonCreator
+        static SparkSection of(@JsonProperty("averageEvery") Integer averageEvery,
+                               @JsonProperty("partitions") Integer partitions,
+                               @JsonProperty("cache") String cache,
+                               @JsonProperty("conf") Map<String, Object> conf) {
+            if (averageEvery != null && averageEvery <= 0) {
+                throw new ConfigException("spark.averageEvery must be a positive integer, got " + averageEvery);
+            }
+            if (partitions != null && partitions <= 0) {
+                throw new ConfigException("spark.partitions must be a positive integer, got " + partitions);
+            }
+            if (cache != null && !List.of("memory", "serialized", "none").contains(cache)) {
+                throw new ConfigException("spark.cache " + io.richard.api.Quote.single(cache)
+                        + " is not valid; expected memory, serialized or none");
+            }
+            if (conf != null) {
+                for (Map.Entry<String, Object> e : conf.entrySet()) {
+                    if (!e.getKey().startsWith("spark.")) {
+                        throw new ConfigException("spark.conf: " + io.richard.api.Quote.single(e.getKey())
+                                + " is not a Spark setting; their names start with 'spark.' (e.g. spark.executor.memory)");
+                    }
+                    if (!(e.getValue() instanceof String || e.getValue() instanceof Number
+                            || e.getValue() instanceof Boolean)) {
+                        throw new ConfigException("spark.conf: " + e.getKey() + " must be a string, number or"
+                                + " boolean, got " + (e.getValue() == null ? "null" : "a list or mapping"));
+                    }
+                }
+            }
+            return new SparkSection(averageEvery, partitions, cache, conf);
+        }
+
+        SparkOptions options() {
+            Map<String, String> settings = new java.util.LinkedHashMap<>();
+            if (conf != null) {
+                conf.forEach((key, value) -> settings.put(key, String.valueOf(value)));
+            }
+            return new SparkOptions(averageEvery != null ? averageEvery : SparkOptions.DEFAULT_AVERAGE_EVERY,
+                    partitions != null ? OptionalInt.of(partitions) : OptionalInt.empty(),
+                    cache != null ? cache : "memory", settings);
         }
     }
 }

@@ -8,7 +8,6 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.Charset;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import io.richard.nd4j.train.Trainer;
 
 /**
  * How a user, a job scheduler or a container runtime stops {@code richard train}. Ctrl-C (SIGINT) and SIGTERM (what
@@ -37,7 +36,7 @@ final class StopControl implements AutoCloseable {
 
     private final AtomicInteger signals = new AtomicInteger();
     private final AtomicReference<String> firstSignal = new AtomicReference<>();
-    private final AtomicReference<Trainer> trainer = new AtomicReference<>();
+    private final AtomicReference<Runnable> trainer = new AtomicReference<>();
     private final Console console;
     private final Runnable beforeQuitting;
     private volatile Phase phase = Phase.PREPARING;
@@ -67,11 +66,11 @@ final class StopControl implements AutoCloseable {
      *
      * @param stdin watch standard input for {@code q} (only when it is a terminal)
      */
-    void training(Trainer trainer, TrainingMonitor monitor, boolean stdin) {
-        this.trainer.set(trainer);
+    void training(Runnable requestStop, TrainingMonitor monitor, boolean stdin) {
+        this.trainer.set(requestStop);
         phase = Phase.TRAINING;
         if (firstSignal.get() != null) {
-            trainer.requestStop();                      // arrived between the two: stop at once
+            requestStop.run();                          // arrived between the two: stop at once
         }
         if (stdin) {
             Thread watcher = new Thread(() -> watchStdin(monitor, console), "richard-stdin");
@@ -120,9 +119,9 @@ final class StopControl implements AutoCloseable {
         switch (phase) {
             case PREPARING -> quit("\n" + name + " before training started: quitting; nothing was written");
             case TRAINING -> {
-                Trainer running = trainer.get();
+                Runnable running = trainer.get();
                 if (running != null) {
-                    running.requestStop();
+                    running.run();
                 }
                 console.info("\n" + name + ": stopping after this mini-batch and saving the model; " + again
                         + " to quit without saving");

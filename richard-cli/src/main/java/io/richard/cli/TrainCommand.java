@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import io.richard.api.ConfigException;
 import io.richard.api.Quote;
@@ -156,6 +157,23 @@ final class TrainCommand implements Callable<Integer> {
                     + "dropout rates; its layers and shapes must equal MODEL's.")
     Path init;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Train on Apache Spark by parameter averaging: local[N] (N threads of this JVM), "
+                    + "spark://HOST:PORT (a standalone cluster), yarn, k8s://…. The data is read by the cluster; the "
+                    + "config's spark section sets averageEvery, partitions, cache and Spark settings (conf). Needs "
+                    + "the richard-spark module: ./richard builds it on first use.")
+    String spark;
+
+    @Option(names = "--average-every", paramLabel = "N",
+            description = "With --spark: mini-batches each partition trains between two averages of the parameters; "
+                    + "overrides spark.averageEvery (default " + SparkOptions.DEFAULT_AVERAGE_EVERY + ").")
+    Integer averageEvery;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "With --spark: partitions the data is split into (one task each per round); overrides "
+                    + "spark.partitions (default: Spark's default parallelism).")
+    Integer partitions;
+
     @Mixin
     EngineOptions engine;
 
@@ -173,6 +191,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Ctrl-C and SIGTERM, handled from before the config is read until the last output is written. */
     private StopControl stopControl;
+
+    /** The cluster of --spark, from when it is connected until the outputs are written. */
+    private ClusterTraining.Session cluster;
 
     @Override
     public Integer call() {
@@ -192,6 +213,10 @@ final class TrainCommand implements Callable<Integer> {
                 console.log("ERROR", Errors.oneLine(e.getMessage()));
                 throw e;
             } finally {
+                if (cluster != null) {
+                    cluster.close();
+                    cluster = null;
+                }
                 if (locks != null) {
                     locks.close();
                 }
@@ -236,6 +261,7 @@ final class TrainCommand implements Callable<Integer> {
         if (fromStandardInput > 1) {
             throw new UsageException("standard input (-) is given " + fromStandardInput + " times; it can be read once");
         }
+        ClusterTraining clusterTraining = sparkChecks();
         if (model == null && (Input.isStandardInput(config)
                 || Files.exists(config) && !Files.isRegularFile(config) && !Files.isDirectory(config))) {
             throw new UsageException("the config is read from " + (Input.isStandardInput(config) ? "standard input"
@@ -251,6 +277,36 @@ final class TrainCommand implements Callable<Integer> {
         boolean resizeValue = resize != null ? resize : options.resize();
         int limitValue = limit != null ? limit : options.limit().orElse(Integer.MAX_VALUE);
         int testLimitValue = testLimit != null ? testLimit : options.testLimit().orElse(Integer.MAX_VALUE);
+        // --spark: where the cluster reads the data (a URI as written, or a local path made absolute)
+        String dataLocation = data != null ? location("--data", data) : options.dataUri()
+                .orElse(options.data().map(TrainCommand::absolute).orElse(null));
+        Optional<String> testLocation = test != null ? Optional.of(location("--test", test)) : options.testUri()
+                .or(() -> options.test().map(TrainCommand::absolute));
+        if (clusterTraining == null) {
+            if (data == null && dataPath == null && options.dataUri().isPresent()) {
+                throw new UsageException("training.data " + options.dataUri().get() + " in " + config + " is a URI,"
+                        + " which only Spark reads: give --spark MASTER, or a local path");
+            }
+            if (test == null && testPath.isEmpty() && options.testUri().isPresent()) {
+                throw new UsageException("training.test " + options.testUri().get() + " in " + config + " is a URI,"
+                        + " which only Spark reads: give --spark MASTER, or a local path");
+            }
+            if (data != null && TrainingOptions.isUri(dataLocation)) {
+                throw new UsageException("--data " + dataLocation + " is a URI, which only Spark reads: give --spark"
+                        + " MASTER, or a local path");
+            }
+            if (test != null && TrainingOptions.isUri(testLocation.get())) {
+                throw new UsageException("--test " + testLocation.get() + " is a URI, which only Spark reads: give"
+                        + " --spark MASTER, or a local path");
+            }
+        } else {
+            if (dataLocation != null && TrainingOptions.isUri(dataLocation)) {
+                dataPath = null;                                   // not a file of this machine
+            }
+            if (testLocation.isPresent() && TrainingOptions.isUri(testLocation.get())) {
+                testPath = Optional.empty();
+            }
+        }
 
         ModelSpec spec = cfg.model();
         Hyperparams hyperparams = spec.network().hyperparams();
@@ -345,12 +401,30 @@ final class TrainCommand implements Callable<Integer> {
                 resizeValue = !resizeValue;
                 resumedOptions.add(resizeValue ? "--resize" : "--no-resize");
             }
-            if (data == null && recorded.containsKey("data")) {
-                dataPath = savedPath(recorded.get("data"), dataPath, "training data", "--data", resumedOptions, console);
-            }
-            if (test == null && recorded.containsKey("test")) {
-                testPath = Optional.of(savedPath(recorded.get("test"), testPath.orElse(null), "test data", "--test",
-                        resumedOptions, console));
+            if (clusterTraining != null) {
+                // on a cluster the recorded locations are taken as they are: only the cluster can check them
+                if (data == null && recorded.containsKey("data") && !recorded.get("data").equals(dataLocation)) {
+                    dataLocation = recorded.get("data");
+                    dataPath = TrainingOptions.isUri(dataLocation) ? null : Path.of(dataLocation);
+                    resumedOptions.add("training data " + dataLocation);
+                }
+                if (test == null && recorded.containsKey("test")
+                        && !Optional.of(recorded.get("test")).equals(testLocation)) {
+                    testLocation = Optional.of(recorded.get("test"));
+                    testPath = TrainingOptions.isUri(testLocation.get()) ? Optional.empty()
+                            : Optional.of(Path.of(testLocation.get()));
+                    resumedOptions.add("test data " + testLocation.get());
+                }
+                checkSparkResume(resumed.metadata(), resumedOptions);
+            } else {
+                if (data == null && recorded.containsKey("data")) {
+                    dataPath = savedPath(recorded.get("data"), dataPath, "training data", "--data", resumedOptions,
+                            console);
+                }
+                if (test == null && recorded.containsKey("test")) {
+                    testPath = Optional.of(savedPath(recorded.get("test"), testPath.orElse(null), "test data",
+                            "--test", resumedOptions, console));
+                }
             }
             if (interval == null && resumed.metadata().containsKey("checkpointEvery")) {
                 try {
@@ -361,7 +435,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        if (dataPath == null) {
+        if (clusterTraining != null ? dataLocation == null : dataPath == null) {
             throw new UsageException("no training data: give --data PATH, or set training.data in " + config);
         }
         Network resumedNetwork = resumed == null ? null : resumed.network(spec);   // same data and layers, before reading data
@@ -373,8 +447,8 @@ final class TrainCommand implements Callable<Integer> {
                 : modelPath.resolveSibling(modelPath.getFileName() + ".checkpoint");
         RunFiles files = new RunFiles().input("config", "CONFIG", config)
                 .input("training data", data != null ? "--data" : "training.data", dataPath)
-                .input("training labels", data != null ? "--data" : "training.data",
-                        DataSources.findLabelsBeside(dataPath).orElse(null))
+                .input("training labels", data != null ? "--data" : "training.data", dataPath == null ? null
+                        : DataSources.findLabelsBeside(dataPath).orElse(null))
                 .input("test data", test != null ? "--test" : "training.test", testPath.orElse(null))
                 .input("test labels", test != null ? "--test" : "training.test",
                         testPath.flatMap(DataSources::findLabelsBeside).orElse(null))
@@ -401,23 +475,46 @@ final class TrainCommand implements Callable<Integer> {
 
         console.info("richard " + Home.version() + ": training " + Input.name(config) + " (" + Backend.describe() + ")");
         int fetchSize = spec.dataLoader().fetchSize();
-        DataSources.Loaded train = DataSources.load(dataPath, spec.data(), fetchSize, resizeValue, limitValue,
-                DataSources.Role.TRAIN);
-        console.info("  data     " + Input.name(dataPath) + ": " + Text.count(train.data().size()) + " samples ("
-                + train.format() + limited(train.data().size(), limitValue, "--limit") + ", read in "
-                + Text.duration(train.seconds()) + ")");
+        DataSources.Loaded train = null;
         DataSources.Loaded testSet = null;
-        if (testPath.isPresent()) {
-            testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, testLimitValue,
-                    DataSources.Role.TEST);
-            console.info("  test     " + Input.name(testPath.get()) + ": " + Text.count(testSet.data().size()) + " samples ("
-                    + testSet.format() + limited(testSet.data().size(), testLimitValue, "--test-limit")
-                    + (testLimitValue == Integer.MAX_VALUE && limitValue != Integer.MAX_VALUE ? ", all of them:"
-                    + " --limit leaves the test set whole, --test-limit N limits it" : "") + ")");
+        ClusterTraining.Data clusterTrain = null;
+        ClusterTraining.Data clusterTest = null;
+        int trainSize;
+        if (clusterTraining != null) {
+            SparkOptions sparkOptions = sparkOptions(cfg.spark());
+            cluster = clusterTraining.connect(spark, sparkOptions, "richard train " + Input.name(config),
+                    console::info);
+            console.info("  spark    " + cluster.describe());
+            clusterTrain = cluster.read(dataLocation, spec, false, limitValue);
+            trainSize = clusterTrain.size();
+            console.info("  data     " + dataLocation + ": " + Text.count(trainSize) + " samples ("
+                    + clusterTrain.format() + limited(trainSize, limitValue, "--limit") + ", read by Spark in "
+                    + clusterTrain.partitions() + " partitions in " + Text.duration(clusterTrain.seconds()) + ")");
+            if (testLocation.isPresent()) {
+                clusterTest = cluster.read(testLocation.get(), spec, true, testLimitValue);
+                console.info("  test     " + testLocation.get() + ": " + Text.count(clusterTest.size()) + " samples ("
+                        + clusterTest.format() + limited(clusterTest.size(), testLimitValue, "--test-limit")
+                        + ", evaluated by Spark after every epoch)");
+            }
+        } else {
+            train = DataSources.load(dataPath, spec.data(), fetchSize, resizeValue, limitValue,
+                    DataSources.Role.TRAIN);
+            trainSize = train.data().size();
+            console.info("  data     " + Input.name(dataPath) + ": " + Text.count(train.data().size()) + " samples ("
+                    + train.format() + limited(train.data().size(), limitValue, "--limit") + ", read in "
+                    + Text.duration(train.seconds()) + ")");
+            if (testPath.isPresent()) {
+                testSet = DataSources.load(testPath.get(), spec.data(), fetchSize, resizeValue, testLimitValue,
+                        DataSources.Role.TEST);
+                console.info("  test     " + Input.name(testPath.get()) + ": " + Text.count(testSet.data().size())
+                        + " samples (" + testSet.format() + limited(testSet.data().size(), testLimitValue,
+                        "--test-limit") + (testLimitValue == Integer.MAX_VALUE && limitValue != Integer.MAX_VALUE
+                        ? ", all of them: --limit leaves the test set whole, --test-limit N limits it" : "") + ")");
+            }
         }
         Network network = engine.onKernels(resumed != null ? resumedNetwork : initial != null ? initial
                 : Network.create(spec, seedValue));
-        int perEpoch = Math.min(hyperparams.batchSize(), train.data().size());
+        int perEpoch = Math.min(hyperparams.batchSize(), trainSize);
         if (resumed != null) {
             String savedPerEpoch = resumed.metadata().get("samplesPerEpoch");
             if (savedPerEpoch != null && !savedPerEpoch.equals(Integer.toString(perEpoch))) {
@@ -432,7 +529,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!(spec.network().optimizer() instanceof OptimizerSpec.Sgd)) {
             console.info("  optimizer " + spec.network().optimizer().describe());
         }
-        if (engine.splitThreads(network) > 1) {
+        if (clusterTraining == null && engine.splitThreads(network) > 1) {
             console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");
         }
@@ -468,15 +565,19 @@ final class TrainCommand implements Callable<Integer> {
         String stdinTty = System.getenv("RICHARD_STDIN_TTY");
         boolean stdin = stdinTty != null ? stdinTty.equals("1") : System.console() != null;
         if (hyperparams.epochs() > 0) {
-            console.info("Ctrl-C stops after the current mini-batch and saves"
+            console.info("Ctrl-C stops after the current " + (clusterTraining != null ? "round" : "mini-batch") + " and saves"
                     + (stdin ? "; q + Enter stops after the current epoch" : ""));
         }
 
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("trainedBy", "richard-cli " + Home.version());
         metadata.put("config", config.toString());
-        metadata.put("data", absolute(dataPath));
-        testPath.ifPresent(p -> metadata.put("test", absolute(p)));
+        metadata.put("data", clusterTraining != null ? dataLocation : absolute(dataPath));
+        if (clusterTraining != null) {
+            testLocation.ifPresent(p -> metadata.put("test", p));
+        } else {
+            testPath.ifPresent(p -> metadata.put("test", absolute(p)));
+        }
         if (init != null) {
             metadata.put("init", init.toString());
         }
@@ -485,11 +586,17 @@ final class TrainCommand implements Callable<Integer> {
         metadata.put("resize", Boolean.toString(resizeValue));
         metadata.put("epochsPlanned", Integer.toString(hyperparams.epochs()));
         metadata.put("limit", limitText(limitValue));
-        if (testSet != null) {
+        if (testSet != null || clusterTest != null) {
             metadata.put("testLimit", limitText(testLimitValue));
-            metadata.put("testSamples", Integer.toString(testSet.data().size()));
+            metadata.put("testSamples", Integer.toString(testSet != null ? testSet.data().size() : clusterTest.size()));
         }
         metadata.put("samplesPerEpoch", Integer.toString(perEpoch));
+        if (clusterTraining != null) {
+            SparkOptions sparkOptions = sparkOptions(cfg.spark());
+            metadata.put("spark.master", spark);
+            metadata.put("spark.averageEvery", Integer.toString(sparkOptions.averageEvery()));
+            metadata.put("spark.partitions", Integer.toString(clusterTrain.partitions()));
+        }
         Map<String, String> checkpointMetadata = new LinkedHashMap<>(metadata);
         if (interval != null) {
             checkpointMetadata.put("checkpointEvery", interval.count() + (interval.epochs() ? "e" : "b"));
@@ -499,13 +606,20 @@ final class TrainCommand implements Callable<Integer> {
         TrainingMonitor monitor;
         int[] reportedEpoch = {-1};                       // the epoch the report's evaluation was made after
         boolean[] reportFailed = {false};
-        Trainer trainer;
+        java.util.function.Supplier<TrainingState> trainingState;
         TrainingState[] lastCheckpoint = {null};
         int firstEpoch = resumed == null ? 0 : resumed.state().epoch();
         try (MetricsLog metricsLog = resumed == null ? new MetricsLog(metricsPath)
                 : MetricsLog.continuing(metricsPath, firstEpoch)) {
-            monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(),
-                    engine.splitThreads(network), metricsLog);
+            if (clusterTraining != null) {
+                ClusterTraining.Session session = cluster;
+                ClusterTraining.Data evaluated = clusterTest;
+                monitor = new TrainingMonitor(console, mode, network, evaluated == null ? null
+                        : n -> session.evaluate(n, evaluated), metricsLog);
+            } else {
+                monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(),
+                        engine.splitThreads(network), metricsLog);
+            }
             if (reportWriter != null) {
                 ReportWriter writer = reportWriter;
                 TrainingMonitor shown = monitor;
@@ -533,33 +647,50 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 });
             }
-            Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor)
-                    .parallel(engine.splitThreads(network));
-            if (shuffleValue) {
-                builder.shuffle(seedValue);
+            Trainer.CheckpointSink sink = interval == null ? null : state -> {
+                Checkpoint.save(checkpointPath, network, state, checkpointMetadata);
+                lastCheckpoint[0] = state;
+                console.debug("checkpoint written to " + checkpointPath + " at " + state.describe());
+            };
+            Runnable requestStop;
+            java.util.function.Supplier<List<EpochResult>> run;
+            if (clusterTraining != null) {
+                ClusterTraining.Fit fit = cluster.fit(network, hyperparams, shuffleValue ? OptionalLong.of(seedValue)
+                        : OptionalLong.empty(), engine.threads != null ? engine.threads : 1,
+                        resumed != null ? resumed.state() : null, List.of(monitor), interval, sink);
+                ClusterTraining.Data data = clusterTrain;
+                requestStop = fit::requestStop;
+                trainingState = fit::state;
+                run = () -> fit.fit(data);
+            } else {
+                Trainer.Builder builder = Trainer.builder(network).hyperparams(hyperparams).listener(monitor)
+                        .parallel(engine.splitThreads(network));
+                if (shuffleValue) {
+                    builder.shuffle(seedValue);
+                }
+                if (resumed != null) {
+                    builder.resume(resumed.state());
+                }
+                if (interval != null) {
+                    builder.checkpoint(interval, sink);
+                }
+                Trainer trainer = builder.build();
+                DataSources.Loaded data = train;
+                requestStop = trainer::requestStop;
+                trainingState = trainer::state;
+                run = () -> trainer.fit(data.data());
             }
-            if (resumed != null) {
-                builder.resume(resumed.state());
-            }
-            if (interval != null) {
-                builder.checkpoint(interval, state -> {
-                    Checkpoint.save(checkpointPath, network, state, checkpointMetadata);
-                    lastCheckpoint[0] = state;
-                    console.debug("checkpoint written to " + checkpointPath + " at " + state.describe());
-                });
-            }
-            trainer = builder.build();
-            monitor.attach(trainer);
-            stopControl.training(trainer, monitor, stdin);
+            monitor.attach(requestStop);
+            stopControl.training(requestStop, monitor, stdin);
             try {
-                results = trainer.fit(train.data());
+                results = run.get();
             } catch (TrainingDivergedException e) {
                 throw e.withAdvice(divergenceAdvice(lastCheckpoint[0], checkpointPath, resumed, modelPath));
             } finally {
                 stopControl.saving();
             }
         }
-        TrainingState end = trainer.state();
+        TrainingState end = trainingState.get();
         boolean moved = resumed == null ? !end.equals(lastCheckpoint[0]) : !end.equals(resumed.state())
                 && !end.equals(lastCheckpoint[0]);
         if (interval != null && moved) {
@@ -630,6 +761,80 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return stopped && signal != null ? stopControl.status() : 0;
+    }
+
+    /**
+     * The checks of --spark and its options, before anything is read: the richard-spark module must be on the
+     * class path (it says how to get it), and what needs local data cannot be asked for. Returns the cluster
+     * training to use, or null without --spark.
+     */
+    private ClusterTraining sparkChecks() {
+        if (spark == null) {
+            if (averageEvery != null || partitions != null) {
+                throw new UsageException((averageEvery != null ? "--average-every" : "--partitions")
+                        + " is for training on Spark: give --spark MASTER too");
+            }
+            return null;
+        }
+        if (spark.isBlank()) {
+            throw new UsageException("--spark needs a master: local[N], spark://HOST:PORT, yarn or k8s://HOST:PORT");
+        }
+        if (averageEvery != null && averageEvery <= 0) {
+            throw new UsageException("--average-every must be a positive number, got " + averageEvery);
+        }
+        if (partitions != null && partitions <= 0) {
+            throw new UsageException("--partitions must be a positive number, got " + partitions);
+        }
+        if (report != null) {
+            throw new UsageException("--report does not work with --spark: the report draws test samples, which stay"
+                    + " on the cluster; write it afterwards with richard report MODEL DATA");
+        }
+        if (Input.isStandardInput(data) || Input.isStandardInput(test)) {
+            throw new UsageException("--spark reads the data on the cluster, which cannot read standard input (-):"
+                    + " give a path or a URI");
+        }
+        return ClusterTraining.find().orElseThrow(() -> new UsageException("--spark needs the richard-spark module,"
+                + " which is not on the class path: run ./richard (it builds the module on first use with mvn -B"
+                + " -DskipTests -pl richard-spark -am package and adds it), or submit"
+                + " richard-spark/target/richard-spark-submit.jar with spark-submit (README, Training on Apache Spark)"));
+    }
+
+    /** The config's spark section with --average-every and --partitions applied. */
+    private SparkOptions sparkOptions(SparkOptions options) {
+        return new SparkOptions(averageEvery != null ? averageEvery : options.averageEvery(),
+                partitions != null ? java.util.OptionalInt.of(partitions) : options.partitions(), options.cache(),
+                options.conf());
+    }
+
+    /**
+     * A data option as a location for Spark: a URI as written on the command line ({@code hdfs://nn/x}, which a
+     * path would turn into {@code hdfs:/nn/x}), or the path made absolute.
+     */
+    private String location(String option, Path path) {
+        picocli.CommandLine.Model.OptionSpec matched = spec.commandLine().getParseResult().matchedOption(option);
+        String written = matched != null && !matched.stringValues().isEmpty()
+                ? matched.stringValues().get(matched.stringValues().size() - 1) : path.toString();
+        return TrainingOptions.isUri(written) ? written : absolute(path);
+    }
+
+    /** A Spark run resumed with other averaging or partitions than the checkpoint's: said, as it changes the result. */
+    private void checkSparkResume(Map<String, String> recorded, List<String> notes) {
+        if (!recorded.containsKey("spark.averageEvery")) {
+            notes.add("trained on one machine before");
+            return;
+        }
+        String every = recorded.get("spark.averageEvery");
+        String parts = recorded.get("spark.partitions");
+        if (averageEvery == null && partitions == null) {
+            // the checkpoint's averaging and partitions, unless given again
+            try {
+                averageEvery = Integer.parseInt(every);
+                partitions = Integer.parseInt(parts);
+                notes.add("--average-every " + every + " --partitions " + parts);
+            } catch (NumberFormatException e) {
+                // an edited checkpoint: the config's values
+            }
+        }
     }
 
     /**

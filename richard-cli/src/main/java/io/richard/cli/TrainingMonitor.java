@@ -8,7 +8,6 @@ import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
-import io.richard.nd4j.train.Trainer;
 
 /**
  * Shows training progress and records every epoch: a live progress bar on a terminal (samples done, samples/s,
@@ -31,9 +30,11 @@ final class TrainingMonitor implements TrainingListener {
     /** Threads each test batch is split between ({@link EngineOptions#splitThreads}). */
     private final int testThreads;
     private final MetricsLog metrics;
+    /** Evaluates the network on a test set held elsewhere (a cluster's), or null. */
+    private final java.util.function.Function<Network, Evaluation> evaluator;
     private final List<EpochRecord> history = new ArrayList<>();
     private volatile boolean stopAfterEpoch;
-    private Trainer trainer;
+    private Runnable requestStop;
     /** The report evaluating the test set after every epoch (one pass for both), or null. */
     private ReportWriter report;
     /** Called after every epoch's record is written, or null. */
@@ -53,10 +54,24 @@ final class TrainingMonitor implements TrainingListener {
         this.network = network;
         this.test = test;
         this.metrics = metrics;
+        this.evaluator = null;
     }
 
-    void attach(Trainer value) {
-        this.trainer = value;
+    /** A monitor whose test evaluation after every epoch is {@code evaluator}'s (none if null): a cluster's. */
+    TrainingMonitor(Console console, Mode mode, Network network,
+            java.util.function.Function<Network, Evaluation> evaluator, MetricsLog metrics) {
+        this.console = console;
+        this.testThreads = 1;
+        this.mode = mode;
+        this.network = network;
+        this.test = null;
+        this.metrics = metrics;
+        this.evaluator = evaluator;
+    }
+
+    /** How to stop the training run after the current epoch (the reference's q): its trainer's requestStop. */
+    void attach(Runnable value) {
+        this.requestStop = value;
     }
 
     /**
@@ -113,8 +128,8 @@ final class TrainingMonitor implements TrainingListener {
         clearBar();
         Double accuracy = null;
         Double testCost = null;
-        if (test != null && !result.stopped()) {
-            Evaluation evaluation = report != null
+        if ((test != null || evaluator != null) && !result.stopped()) {
+            Evaluation evaluation = evaluator != null ? evaluator.apply(network) : report != null
                     ? report.evaluate(network, test, TrainCommand.EVALUATION_BATCH, testThreads)
                     : network.evaluate(test, TrainCommand.EVALUATION_BATCH, testThreads);
             accuracy = finite(evaluation.accuracy());
@@ -130,8 +145,8 @@ final class TrainingMonitor implements TrainingListener {
         if (afterEpoch != null) {
             afterEpoch.accept(record);
         }
-        if (stopAfterEpoch && trainer != null) {
-            trainer.requestStop();
+        if (stopAfterEpoch && requestStop != null) {
+            requestStop.run();
         }
     }
 

@@ -3,6 +3,7 @@ package io.richard.cli;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 /**
  * The config's optional {@code training:} section, richard's extensions to the reference config. Every key has a
@@ -21,13 +22,31 @@ import java.util.OptionalInt;
  * @param limit     {@code training.limit}: read at most this many training samples; default all
  * @param testLimit {@code training.testLimit}: read at most this many test samples; default all (the test set is
  *                  not shortened by {@code limit})
+ * @param dataUri   {@code training.data} when it is a URI with a scheme ({@code hdfs://…}, {@code s3a://…},
+ *                  {@code file:///…}): a location for Spark ({@code train --spark}), kept as written; {@code data}
+ *                  is then empty
+ * @param testUri   the same for {@code training.test}
  */
 public record TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
-                              OptionalInt limit, OptionalInt testLimit) {
+                              OptionalInt limit, OptionalInt testLimit, Optional<String> dataUri,
+                              Optional<String> testUri) {
+
+    private static final Pattern URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:/.*", Pattern.DOTALL);
+
+    /** The same without locations for Spark. */
+    public TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
+                           OptionalInt limit, OptionalInt testLimit) {
+        this(data, test, seed, shuffle, resize, limit, testLimit, Optional.empty(), Optional.empty());
+    }
 
     /** The defaults: no data paths, seed 0, data order, no resizing, no limits. */
     public static TrainingOptions defaults() {
         return new TrainingOptions(Optional.empty(), Optional.empty(), 0, false, false, OptionalInt.empty(),
                 OptionalInt.empty());
+    }
+
+    /** Whether a data location is a URI with a scheme ({@code hdfs://nn/data}, {@code file:///data}), not a path. */
+    public static boolean isUri(String location) {
+        return URI.matcher(location).matches();
     }
 }

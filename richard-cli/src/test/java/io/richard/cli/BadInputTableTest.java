@@ -290,16 +290,16 @@ class BadInputTableTest {
                 + " expecting comma to separate Object entries"));
         cases.add(new Case("empty config", train(write("c05.yaml", "")),
                 "DIR/bad/c05.yaml: the config is empty; expected a mapping with the keys data, dataLoader,"
-                + " classifier (and optionally training)"));
+                + " classifier (and optionally training, spark)"));
         cases.add(new Case("config is a list", train(write("c06.yaml", "- a\n- b\n")),
                 "DIR/bad/c06.yaml:1:1: expected a mapping with the keys data, dataLoader, classifier (and"
-                + " optionally training), got a list"));
+                + " optionally training, spark), got a list"));
         cases.add(new Case("config is binary", train(write("c07.yaml", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2})),
                 "DIR/bad/c07.yaml: not a text file (expected a YAML or JSON config in UTF-8)"));
         // ---- configs: keys and types
         cases.add(new Case("unknown top-level key", csvConfig("c08.yaml", "training:", "trainng:"),
                 "DIR/bad/c08.yaml:13:1: trainng: unknown key 'trainng'; did you mean 'training'? (valid"
-                + " keys here: classifier, data, dataLoader, training)"));
+                + " keys here: classifier, data, dataLoader, spark, training)"));
         cases.add(new Case("unknown layer key", csvConfig("c09.yaml", "{type: dense, size: 6, learnRate: 0.5}",
                 "{type: dense, sise: 6, learnRate: 0.5}"),
                 "DIR/bad/c09.yaml:11:23: classifier.network.hiddenLayers[0].sise: unknown key 'sise'; did"

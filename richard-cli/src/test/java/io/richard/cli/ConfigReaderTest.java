@@ -294,7 +294,7 @@ class ConfigReaderTest {
         assertTrue(json.startsWith("cfg.yaml:2:") && json.contains("JSON syntax error"), json);
         assertTrue(error("").contains("the config is empty"));
         assertEquals("cfg.yaml:1:1: expected a mapping with the keys data, dataLoader, classifier (and optionally"
-                + " training), got a list", error("- a\n- b\n"));
+                + " training, spark), got a list", error("- a\n- b\n"));
     }
 
     @Test

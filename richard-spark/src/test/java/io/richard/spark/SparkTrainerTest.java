@@ -1,0 +1,136 @@
+package io.richard.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import io.richard.api.Shape;
+import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.DenseLayerSpec;
+import io.richard.api.spec.ModelSpec;
+import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.spec.Size2D;
+import io.richard.api.train.EpochResult;
+import io.richard.nd4j.Evaluation;
+import io.richard.nd4j.Network;
+import io.richard.nd4j.data.IdxReader;
+import io.richard.nd4j.data.InMemoryDataSet;
+import io.richard.nd4j.train.Trainer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Parameter averaging on local[2]: its semantics against the single-machine trainer, and evaluation. */
+class SparkTrainerTest {
+
+    static final Path MNIST = Path.of("../richard-examples/data/mnist").toAbsolutePath().normalize();
+
+    @AfterAll
+    static void stop() {
+        LocalSpark.stop();
+    }
+
+    /**
+     * A small CNN with every feature of the trainer: dropout in a convolutional and a dense layer, learning rates
+     * decayed per epoch, a shuffle, an epoch of 250 of the 300 samples in mini-batches of 16 (the last one partial).
+     */
+    static ModelSpec smallCnn(int epochs) {
+        return smallCnn(epochs, 0.1);
+    }
+
+    static ModelSpec smallCnn(int epochs, double rate) {
+        NetworkSpec layers = NetworkSpec.builder().hyperparams(epochs, 250, 16)
+                .layer(new ConvolutionalLayerSpec(4, new Size2D(3, 3), rate / 5, 0.9, 0.2))
+                .maxPooling(2, 2)
+                .layer(new DenseLayerSpec(24, rate, 0.8, 0.3))
+                .output(new OutputLayerSpec(10, rate, 0.9));
+        return ModelSpec.of(IdxReader.MNIST_CLASSES, new Shape(28, 28, 1), IdxReader.MNIST_NORMALIZATION, layers);
+    }
+
+    /**
+     * One partition is the single-machine trainer, bit for bit at one thread, whatever averageEvery (1, a divisor
+     * of nothing here, and more than an epoch): the same samples, order, dropout masks and learning rates.
+     */
+    @Test
+    void onePartitionIsExactlySingleMachineTraining() {
+        ModelSpec model = smallCnn(2);
+        InMemoryDataSet local = IdxReader.load(MNIST.resolve("train-images-idx3-ubyte.gz"),
+                MNIST.resolve("train-labels-idx1-ubyte.gz"), model.data(), 300);
+        Network alone = Network.create(model, 3);
+        List<EpochResult> expected = Trainer.builder(alone).shuffle(5).build().fit(local);
+        float[] trained = Parameters.of(alone);
+
+        JavaSparkContext sc = LocalSpark.context("local[2]");
+        for (int averageEvery : new int[] {1, 5, 40}) {
+            Network network = Network.create(model, 3);
+            List<RoundResult> rounds = new ArrayList<>();
+            SparkTrainer trainer = SparkTrainer.builder(network, sc).partitions(1).averageEvery(averageEvery)
+                    .shuffle(5).listener(new SparkTrainingListener() {
+                        @Override
+                        public void roundFinished(RoundResult round) {
+                            rounds.add(round);
+                        }
+                    }).build();
+            try (SparkDataSet data = trainer.read("file://" + MNIST, SparkDataSet.Role.TRAIN, 300)) {
+                assertArrayEquals(new int[] {300}, data.partitionSizes());
+                List<EpochResult> results = trainer.fit(data);
+                assertArrayEquals(trained, Parameters.of(network), "averageEvery " + averageEvery);
+                assertEquals(expected.size(), results.size());
+                for (int e = 0; e < results.size(); e++) {
+                    assertEquals(expected.get(e).samples(), results.get(e).samples());
+                    assertEquals(expected.get(e).meanCost(), results.get(e).meanCost(), 1e-12);
+                }
+                int perEpoch = (16 + averageEvery - 1) / averageEvery;          // 16 mini-batches (250 / 16)
+                assertEquals(2 * perEpoch, rounds.size());
+                assertEquals(250, rounds.stream().filter(r -> r.epoch() == 0).mapToInt(RoundResult::samples).sum());
+                assertEquals(2L * 4 * network.parameterCount(), rounds.get(0).bytes());
+            }
+        }
+    }
+
+    /** Several partitions: the shares, and an average that differs from one machine but learns. */
+    @Test
+    void partitionsShareEachEpochAndTheirAverageLearns() {
+        assertArrayEquals(new int[] {100, 100, 50}, SparkTrainer.shares(new int[] {200, 200, 100}, 250));
+        assertArrayEquals(new int[] {3, 3, 4}, SparkTrainer.shares(new int[] {3, 3, 4}, 10));
+        assertArrayEquals(new int[] {2, 1, 1}, SparkTrainer.shares(new int[] {3, 3, 3}, 4));
+        assertArrayEquals(new int[] {0, 5}, SparkTrainer.shares(new int[] {0, 9}, 5));
+        assertEquals(16 + 16 + 10, SparkTrainer.samplesBefore(new int[] {40, 40, 10}, 2, 8));
+
+        ModelSpec model = smallCnn(3, 0.3);
+        JavaSparkContext sc = LocalSpark.context("local[2]");
+        Network network = Network.create(model, 3);
+        SparkTrainer trainer = SparkTrainer.builder(network, sc).partitions(3).averageEvery(4).shuffle(5).build();
+        try (SparkDataSet data = trainer.read("file://" + MNIST, SparkDataSet.Role.TRAIN, 300);
+             SparkDataSet test = trainer.read("file://" + MNIST, SparkDataSet.Role.TEST, 500)) {
+            assertArrayEquals(new int[] {100, 100, 100}, data.partitionSizes());
+            Evaluation before = trainer.evaluate(test);
+            List<EpochResult> results = trainer.fit(data);
+            assertEquals(3, results.size());
+            assertTrue(results.get(2).meanCost() < results.get(0).meanCost(), results.toString());
+            Evaluation after = trainer.evaluate(test);
+            assertEquals(500, after.samples());
+            assertTrue(after.accuracy() > before.accuracy(), before.accuracy() + " → " + after.accuracy());
+
+            // the executors' evaluation is the single-machine one (the costs summed in another order)
+            InMemoryDataSet local = IdxReader.load(MNIST.resolve("t10k-images-idx3-ubyte.gz"),
+                    MNIST.resolve("t10k-labels-idx1-ubyte.gz"), model.data(), 500);
+            Evaluation alone = network.evaluate(local, 256);
+            assertEquals(alone.correct(), after.correct());
+            assertArrayEquals(alone.confusion(), after.confusion());
+            assertEquals(alone.totalCost(), after.totalCost(), 1e-9 * alone.totalCost());
+
+            Network single = Network.create(model, 3);
+            Trainer.builder(single).shuffle(5).build().fit(IdxReader.load(MNIST.resolve("train-images-idx3-ubyte.gz"),
+                    MNIST.resolve("train-labels-idx1-ubyte.gz"), model.data(), 300));
+            assertNotEquals(Parameters.of(single)[0], Parameters.of(network)[0]);
+        }
+        assertEquals(0, PartitionCache.size(), "the executors' copies are dropped");
+    }
+}
