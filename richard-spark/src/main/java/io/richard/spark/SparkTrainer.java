@@ -25,7 +25,7 @@ import io.richard.nd4j.Network;
 import io.richard.nd4j.data.InMemoryDataSet;
 import io.richard.nd4j.io.DescriptionReader;
 import io.richard.nd4j.kernel.Kernels;
-import io.richard.nd4j.optimize.Sgd;
+import io.richard.nd4j.optimize.Optimizers;
 import io.richard.nd4j.train.CheckpointInterval;
 import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.train.TrainingState;
@@ -92,6 +92,8 @@ public final class SparkTrainer {
     private final int threadsPerTask;
     private final TaskHook hook;
     private final String runId = UUID.randomUUID().toString();
+    /** The name of the optimiser the network's description names, as a training state records it. */
+    private final String optimizer;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile TrainingState position;
 
@@ -109,7 +111,8 @@ public final class SparkTrainer {
         this.checkpointSink = b.checkpointSink;
         this.threadsPerTask = b.threadsPerTask;
         this.hook = b.hook;
-        this.position = start != null ? start : TrainingState.start(shuffleSeed, new Sgd().name());
+        this.optimizer = Optimizers.of(b.network.model().network().optimizer()).name();
+        this.position = start != null ? start : TrainingState.start(shuffleSeed, optimizer);
         if (network.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("a SparkTrainer trains float32 networks (parameters travel as float[]),"
                     + " this one is " + network.dataType());
@@ -191,9 +194,10 @@ public final class SparkTrainer {
         }
         Run run = new Run(runId, data.id(), modelJson(network.model()), network.seed(), network.kernels().name(),
                 hyperparams.epochs(), mini, shares, data.partitionSizes(), shuffleSeed.isPresent()
-                ? shuffleSeed.getAsLong() : null, threadsPerTask, data.cache(), data.layout(), hook);
-        TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, new Sgd().name());
+                ? shuffleSeed.getAsLong() : null, threadsPerTask, data.cache(), data.layout(), optimizer, hook);
+        TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, optimizer);
         float[] parameters = Parameters.of(network);
+        OptimizerState optimizerState = OptimizerState.of(from.optimizerState());
         List<EpochResult> results = new ArrayList<>();
         long batchesRun = 0;
         position = from;
@@ -217,13 +221,15 @@ public final class SparkTrainer {
                 while (batch < maxBatches && !stopRequested.get()) {
                     long roundStart = System.nanoTime();
                     int k = Math.min(averageEvery, maxBatches - batch);
-                    Round round = round(data, run, parameters, epoch, batch, k);
+                    Round round = round(data, run, new Start(parameters, optimizerState), epoch, batch, k);
                     parameters = round.parameters();
+                    optimizerState = round.optimizer();
                     Parameters.assign(network, parameters);
                     batch += k;
                     done += round.samples();
                     cost += round.cost();
-                    position = new TrainingState(epoch, batch, done, cost, shuffleSeed, new Sgd().name(), Map.of());
+                    position = new TrainingState(epoch, batch, done, cost, shuffleSeed, optimizer,
+                            optimizerState.toMap(network.dataType()));
                     int doneNow = done;
                     listeners.forEach(l -> l.batchDone(epochNow, doneNow, perEpoch, round.cost()));
                     RoundResult result = new RoundResult(epoch, (batch - 1) / averageEvery, rounds, k,
@@ -247,7 +253,8 @@ public final class SparkTrainer {
                 EpochResult result = new EpochResult(epoch, hyperparams.epochs(), done,
                         done == 0 ? Double.NaN : cost / done, seconds, done < perEpoch);
                 if (complete) {
-                    position = new TrainingState(epoch + 1, 0, 0, 0, shuffleSeed, new Sgd().name(), Map.of());
+                    position = new TrainingState(epoch + 1, 0, 0, 0, shuffleSeed, optimizer,
+                            optimizerState.toMap(network.dataType()));
                 }
                 results.add(result);
                 listeners.forEach(l -> l.epochFinished(result));
@@ -274,7 +281,7 @@ public final class SparkTrainer {
         }
         Run run = new Run(runId, data.id(), modelJson(network.model()), network.seed(), network.kernels().name(),
                 hyperparams.epochs(), hyperparams.miniBatchSize(), new int[data.partitions()], data.partitionSizes(),
-                null, threadsPerTask, data.cache(), data.layout(), null);
+                null, threadsPerTask, data.cache(), data.layout(), optimizer, null);
         Broadcast<float[]> broadcast = sc.broadcast(Parameters.of(network));
         try {
             List<Evaluated> parts = data.blocks().mapPartitionsWithIndex(new EvaluateTask(run, broadcast), true)
@@ -301,8 +308,9 @@ public final class SparkTrainer {
     }
 
     /** One round: broadcast, every partition's k mini-batches, the weighted average. */
-    private Round round(SparkDataSet data, Run run, float[] parameters, int epoch, int firstBatch, int k) {
-        Broadcast<float[]> broadcast = sc.broadcast(parameters);
+    private Round round(SparkDataSet data, Run run, Start start, int epoch, int firstBatch, int k) {
+        float[] parameters = start.parameters();
+        Broadcast<Start> broadcast = sc.broadcast(start);
         List<Trained> parts;
         try {
             parts = data.blocks().mapPartitionsWithIndex(new RoundTask(run, broadcast, epoch, firstBatch, k), true)
@@ -327,11 +335,15 @@ public final class SparkTrainer {
             }
         }
         double[] sum = new double[parameters.length];
+        List<OptimizerState> states = new ArrayList<>();
+        double[] weights = new double[trained];
         for (Trained part : parts) {                                   // in partition order: deterministic sums
             if (part.samples() == 0) {
                 continue;
             }
             double weight = (double) part.samples() / samples;          // 1.0 exactly for a single partition
+            weights[states.size()] = weight;
+            states.add(part.optimizer());
             float[] values = part.parameters();
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += weight * values[i];
@@ -345,7 +357,7 @@ public final class SparkTrainer {
         for (Trained part : parts) {
             slowest = Math.max(slowest, part.seconds());
         }
-        return new Round(average, (int) samples, cost, trained, slowest);
+        return new Round(average, OptimizerState.average(states, weights), (int) samples, cost, trained, slowest);
     }
 
     /** Checks that the parameters are finite, then hands the state to the checkpoint sink. */
@@ -436,7 +448,8 @@ public final class SparkTrainer {
     }
 
     /** A round's outcome on the driver. */
-    private record Round(float[] parameters, int samples, double cost, int partitions, double trainingSeconds) {
+    private record Round(float[] parameters, OptimizerState optimizer, int samples, double cost, int partitions,
+                         double trainingSeconds) {
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -445,15 +458,20 @@ public final class SparkTrainer {
     /** Everything a task needs besides the round's parameters (sent with every task, a few hundred bytes). */
     record Run(String runId, String dataId, String modelJson, long seed, String kernels, int epochs, int miniBatch,
                int[] shares, int[] keep, Long shuffleSeed, int threadsPerTask, SparkDataSet.Cache cache,
-               DataLayout layout, TaskHook hook) implements Serializable {
+               DataLayout layout, String optimizer, TaskHook hook) implements Serializable {
+    }
+
+    /** What every partition starts a round from: the parameters and the optimiser's state. */
+    record Start(float[] parameters, OptimizerState optimizer) implements Serializable {
     }
 
     /** A partition's part of a round. */
-    record Trained(int partition, float[] parameters, int samples, double cost, int batches, double seconds,
-                   String diverged, int divergedBatch, String divergedLayer) implements Serializable {
+    record Trained(int partition, float[] parameters, OptimizerState optimizer, int samples, double cost,
+                   int batches, double seconds, String diverged, int divergedBatch, String divergedLayer)
+            implements Serializable {
 
         static Trained idle(int partition) {
-            return new Trained(partition, null, 0, 0, 0, 0, null, 0, null);
+            return new Trained(partition, null, null, 0, 0, 0, 0, null, 0, null);
         }
     }
 
@@ -465,14 +483,14 @@ public final class SparkTrainer {
     static final class RoundTask implements Function2<Integer, Iterator<SampleBlock>, Iterator<Trained>> {
         private static final long serialVersionUID = 1L;
         private final Run run;
-        private final Broadcast<float[]> parameters;
+        private final Broadcast<Start> start;
         private final int epoch;
         private final int firstBatch;
         private final int batches;
 
-        RoundTask(Run run, Broadcast<float[]> parameters, int epoch, int firstBatch, int batches) {
+        RoundTask(Run run, Broadcast<Start> start, int epoch, int firstBatch, int batches) {
             this.run = run;
-            this.parameters = parameters;
+            this.start = start;
             this.epoch = epoch;
             this.firstBatch = firstBatch;
             this.batches = batches;
@@ -490,11 +508,12 @@ public final class SparkTrainer {
             InMemoryDataSet data = PartitionCache.data(run.dataId(), p, run.keep()[p], run.cache(), blocks,
                     run.layout());
             Network network = PartitionCache.network(run.dataId() + "/train/" + run.runId() + "/" + p, () -> build(run).replica(p));
-            Parameters.assign(network, parameters.value());               // copies: the broadcast stays as it is
+            Start begin = start.value();
+            Parameters.assign(network, begin.parameters());               // copies: the broadcast stays as it is
             OptionalLong shuffle = run.shuffleSeed() == null ? OptionalLong.empty()
                     : OptionalLong.of(run.shuffleSeed() + p * SHUFFLE_STEP);
             TrainingState from = new TrainingState(epoch, firstBatch, (int) Math.min(share, (long) firstBatch * mini),
-                    0, shuffle, new Sgd().name(), Map.of());
+                    0, shuffle, run.optimizer(), begin.optimizer().toMap(network.dataType()));
             Counter counter = new Counter(batches, from.samples());
             Trainer trainer = Trainer.builder(network).hyperparams(new Hyperparams(run.epochs(), share, mini))
                     .resume(from).listener(counter).build();
@@ -503,15 +522,16 @@ public final class SparkTrainer {
             try {
                 trainer.fit(data);
             } catch (TrainingDivergedException e) {
-                return List.of(new Trained(p, null, 0, 0, 0, 0, e.getMessage(), e.batch(), e.layer())).iterator();
+                return List.of(new Trained(p, null, null, 0, 0, 0, 0, e.getMessage(), e.batch(), e.layer()))
+                        .iterator();
             }
             if (run.hook() != null) {
                 TaskContext context = TaskContext.get();
                 run.hook().afterTraining(p, epoch, firstBatch, context == null ? 0 : context.attemptNumber());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return List.of(new Trained(p, Parameters.of(network), counter.samples, counter.cost, counter.batches,
-                    seconds, null, 0, null)).iterator();
+            return List.of(new Trained(p, Parameters.of(network), OptimizerState.of(trainer.state().optimizerState()),
+                    counter.samples, counter.cost, counter.batches, seconds, null, 0, null)).iterator();
         }
     }
 

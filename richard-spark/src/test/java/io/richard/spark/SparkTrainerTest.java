@@ -14,6 +14,7 @@ import io.richard.api.spec.ConvolutionalLayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.spec.Size2D;
 import io.richard.api.train.EpochResult;
@@ -45,7 +46,11 @@ class SparkTrainerTest {
     }
 
     static ModelSpec smallCnn(int epochs, double rate) {
-        NetworkSpec layers = NetworkSpec.builder().hyperparams(epochs, 250, 16)
+        return smallCnn(epochs, rate, OptimizerSpec.SGD);
+    }
+
+    static ModelSpec smallCnn(int epochs, double rate, OptimizerSpec optimizer) {
+        NetworkSpec layers = NetworkSpec.builder().hyperparams(epochs, 250, 16).optimizer(optimizer)
                 .layer(new ConvolutionalLayerSpec(4, new Size2D(3, 3), rate / 5, 0.9, 0.2))
                 .maxPooling(2, 2)
                 .layer(new DenseLayerSpec(24, rate, 0.8, 0.3))
@@ -59,15 +64,29 @@ class SparkTrainerTest {
      */
     @Test
     void onePartitionIsExactlySingleMachineTraining() {
-        ModelSpec model = smallCnn(2);
+        onePartitionIsExactlyTheTrainer(smallCnn(2), new int[] {1, 5, 40});
+    }
+
+    /**
+     * The same with optimisers that keep state (momentum's velocities, Adam's moments and step count), which then
+     * travels with the parameters from round to round.
+     */
+    @Test
+    void onePartitionIsExactlySingleMachineTrainingWithMomentumAndAdam() {
+        onePartitionIsExactlyTheTrainer(smallCnn(2, 0.1, new OptimizerSpec.Momentum(0.9, true)), new int[] {3});
+        onePartitionIsExactlyTheTrainer(smallCnn(2, 0.01, new OptimizerSpec.Adam()), new int[] {7});
+    }
+
+    private static void onePartitionIsExactlyTheTrainer(ModelSpec model, int[] averageEveries) {
         InMemoryDataSet local = IdxReader.load(MNIST.resolve("train-images-idx3-ubyte.gz"),
                 MNIST.resolve("train-labels-idx1-ubyte.gz"), model.data(), 300);
         Network alone = Network.create(model, 3);
-        List<EpochResult> expected = Trainer.builder(alone).shuffle(5).build().fit(local);
+        Trainer single = Trainer.builder(alone).shuffle(5).build();
+        List<EpochResult> expected = single.fit(local);
         float[] trained = Parameters.of(alone);
 
         JavaSparkContext sc = LocalSpark.context("local[2]");
-        for (int averageEvery : new int[] {1, 5, 40}) {
+        for (int averageEvery : averageEveries) {
             Network network = Network.create(model, 3);
             List<RoundResult> rounds = new ArrayList<>();
             SparkTrainer trainer = SparkTrainer.builder(network, sc).partitions(1).averageEvery(averageEvery)
@@ -90,8 +109,25 @@ class SparkTrainerTest {
                 assertEquals(2 * perEpoch, rounds.size());
                 assertEquals(250, rounds.stream().filter(r -> r.epoch() == 0).mapToInt(RoundResult::samples).sum());
                 assertEquals(2L * 4 * network.parameterCount(), rounds.get(0).bytes());
+                // the optimiser's state too: what a checkpoint would hold is the single machine's
+                assertEquals(single.state().optimizerState().keySet(), trainer.state().optimizerState().keySet());
+                single.state().optimizerState().forEach((name, value) -> assertEquals(value,
+                        trainer.state().optimizerState().get(name), name));
             }
         }
+    }
+
+    /** Optimiser states average as the parameters do; counters (Adam's step) take the largest. */
+    @Test
+    void optimiserStatesAverageByTheSamplesAndCountersTakeTheLargest() {
+        OptimizerState a = new OptimizerState(List.of("step", "m/W"), List.of(new long[] {1}, new long[] {2}),
+                List.of(new double[] {7}, new double[] {1, 2}));
+        OptimizerState b = new OptimizerState(List.of("step", "m/W"), List.of(new long[] {1}, new long[] {2}),
+                List.of(new double[] {5}, new double[] {3, 6}));
+        OptimizerState mean = OptimizerState.average(List.of(a, b), new double[] {0.75, 0.25});
+        assertEquals(7, mean.values().get(0)[0]);
+        assertArrayEquals(new double[] {1.5, 3}, mean.values().get(1));
+        assertEquals(a, OptimizerState.average(List.of(a), new double[] {1}));
     }
 
     /** Several partitions: the shares, and an average that differs from one machine but learns. */
