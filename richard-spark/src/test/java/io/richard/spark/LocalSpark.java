@@ -25,7 +25,9 @@ final class LocalSpark {
         SparkConf conf = new SparkConf().setMaster(wanted).setAppName("richard-spark tests")
                 .set("spark.ui.enabled", "false")
                 .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1");
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.executorEnv.OMP_NUM_THREADS", "1")           // executor JVMs (local-cluster)
+                .set("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
         context = new JavaSparkContext(conf);
         master = wanted;
         return context;
