@@ -276,13 +276,37 @@ public final class SparkDataSet implements AutoCloseable {
             this.layout = layout;
         }
 
+        /**
+         * Reads when the blocks are first asked for, not before: a round's task that finds its partition's samples
+         * kept on its executor never asks, and then nothing is read (Spark computes the partition's iterator for
+         * every task all the same).
+         */
         @Override
         public Iterator<SampleBlock> call(Iterator<SamplePart> parts) {
-            List<SampleBlock> blocks = new ArrayList<>();
-            while (parts.hasNext()) {
-                blocks.addAll(parts.next().read(hadoop.value().get(), layout));
-            }
-            return blocks.iterator();
+            return new Iterator<>() {
+                private Iterator<SampleBlock> blocks;
+
+                private Iterator<SampleBlock> blocks() {
+                    if (blocks == null) {
+                        List<SampleBlock> read = new ArrayList<>();
+                        while (parts.hasNext()) {
+                            read.addAll(parts.next().read(hadoop.value().get(), layout));
+                        }
+                        blocks = read.iterator();
+                    }
+                    return blocks;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return blocks().hasNext();
+                }
+
+                @Override
+                public SampleBlock next() {
+                    return blocks().next();
+                }
+            };
         }
     }
 

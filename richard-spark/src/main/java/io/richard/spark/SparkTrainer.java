@@ -40,12 +40,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Synchronous data-parallel training on Apache Spark by parameter averaging.
  *
- * <p>Each round the driver broadcasts the network's parameters (one {@code float[]}); every partition of the data
- * trains its share from them with the single-machine {@link Trainer} (the reference's summed-gradient SGD, each
- * layer's learning rate decayed per epoch, dropout) for {@code averageEvery} mini-batches; the driver collects the
- * partitions' parameters and averages them, weighted by the samples each trained on in the round:
- * θ ← Σ_p (n_p / Σ n) θ_p. That is the averaging of Deeplearning4j's Spark trainer (ParameterAveragingTrainingMaster)
- * and of "local SGD" (e.g. Stich 2019, Lin et al. 2020).
+ * <p>Each round the driver broadcasts the network's parameters (one {@code float[]}, with the optimiser's state if it
+ * keeps one); every partition of the data trains its share from them with the single-machine {@link Trainer} (the
+ * reference's summed-gradient SGD or the description's optimiser, each layer's learning rate decayed per epoch,
+ * dropout) for {@code averageEvery} mini-batches; the driver collects the partitions' parameters and averages them,
+ * weighted by the samples each trained on in the round: θ ← Σ_p (n_p / Σ n) θ_p, and the optimiser's state the same
+ * way ({@link OptimizerState}). That is the averaging of Deeplearning4j's Spark trainer
+ * (ParameterAveragingTrainingMaster, with its updaters averaged) and of "local SGD" (e.g. Stich 2019, Lin et al.
+ * 2020).
  *
  * <p>Semantics, precisely. An epoch consumes {@code min(batchSize, samples)} samples as on one machine, shared
  * between the partitions in proportion to their sizes; each partition visits its share in its own order (data

@@ -60,7 +60,9 @@ class SparkTrainerTest {
 
     /**
      * One partition is the single-machine trainer, bit for bit at one thread, whatever averageEvery (1, a divisor
-     * of nothing here, and more than an epoch): the same samples, order, dropout masks and learning rates.
+     * of nothing here, and more than an epoch): the same samples, order, dropout masks and learning rates. Each
+     * averageEvery runs with another cache (the samples kept as ND4J arrays, serialised by Spark, or read again
+     * every round), so every cache gives the single machine's result too.
      */
     @Test
     void onePartitionIsExactlySingleMachineTraining() {
@@ -77,6 +79,8 @@ class SparkTrainerTest {
         onePartitionIsExactlyTheTrainer(smallCnn(2, 0.01, new OptimizerSpec.Adam()), new int[] {7});
     }
 
+    private static final SparkDataSet.Cache[] CACHES = SparkDataSet.Cache.values();
+
     private static void onePartitionIsExactlyTheTrainer(ModelSpec model, int[] averageEveries) {
         InMemoryDataSet local = IdxReader.load(MNIST.resolve("train-images-idx3-ubyte.gz"),
                 MNIST.resolve("train-labels-idx1-ubyte.gz"), model.data(), 300);
@@ -86,11 +90,13 @@ class SparkTrainerTest {
         float[] trained = Parameters.of(alone);
 
         JavaSparkContext sc = LocalSpark.context("local[2]");
-        for (int averageEvery : averageEveries) {
+        for (int i = 0; i < averageEveries.length; i++) {
+            int averageEvery = averageEveries[i];
+            SparkDataSet.Cache cache = CACHES[i % CACHES.length];
             Network network = Network.create(model, 3);
             List<RoundResult> rounds = new ArrayList<>();
             SparkTrainer trainer = SparkTrainer.builder(network, sc).partitions(1).averageEvery(averageEvery)
-                    .shuffle(5).listener(new SparkTrainingListener() {
+                    .cache(cache).shuffle(5).listener(new SparkTrainingListener() {
                         @Override
                         public void roundFinished(RoundResult round) {
                             rounds.add(round);
@@ -99,7 +105,8 @@ class SparkTrainerTest {
             try (SparkDataSet data = trainer.read("file://" + MNIST, SparkDataSet.Role.TRAIN, 300)) {
                 assertArrayEquals(new int[] {300}, data.partitionSizes());
                 List<EpochResult> results = trainer.fit(data);
-                assertArrayEquals(trained, Parameters.of(network), "averageEvery " + averageEvery);
+                assertEquals(cache, data.cache());
+                assertArrayEquals(trained, Parameters.of(network), "averageEvery " + averageEvery + ", cache " + cache);
                 assertEquals(expected.size(), results.size());
                 for (int e = 0; e < results.size(); e++) {
                     assertEquals(expected.get(e).samples(), results.get(e).samples());
@@ -115,6 +122,46 @@ class SparkTrainerTest {
                         trainer.state().optimizerState().get(name), name));
             }
         }
+    }
+
+    /**
+     * The memory cache reads the files once, in {@link SparkTrainer#read}: every round's task then trains on its
+     * executor's arrays without reading its part again (Spark still asks for the partition's iterator); without a
+     * cache every round reads the files (which shows that the count below sees the tasks' reads).
+     */
+    @Test
+    void theMemoryCacheReadsTheFilesOnceAndNoCacheEveryRound() {
+        JavaSparkContext sc = LocalSpark.context("local[2]");
+        for (SparkDataSet.Cache cache : List.of(SparkDataSet.Cache.MEMORY, SparkDataSet.Cache.NONE)) {
+            Network network = Network.create(smallCnn(1), 3);
+            List<RoundResult> rounds = new ArrayList<>();
+            SparkTrainer trainer = SparkTrainer.builder(network, sc).partitions(2).averageEvery(4).cache(cache)
+                    .listener(new SparkTrainingListener() {
+                        @Override
+                        public void roundFinished(RoundResult round) {
+                            rounds.add(round);
+                        }
+                    }).build();
+            try (SparkDataSet data = trainer.read("file://" + MNIST, SparkDataSet.Role.TRAIN, 300)) {
+                long before = localBytesRead();
+                trainer.fit(data);
+                long read = localBytesRead() - before;
+                assertEquals(2, rounds.size());                            // 8 mini-batches of 16 per partition
+                if (cache == SparkDataSet.Cache.MEMORY) {
+                    assertEquals(0, read, "bytes read by the rounds with the memory cache");
+                } else {
+                    assertTrue(read > 0, "bytes read by the rounds without a cache: " + read);
+                }
+            }
+        }
+    }
+
+    /** Bytes read so far through Hadoop's local file system (file://), by every thread of this JVM. */
+    private static long localBytesRead() {
+        org.apache.hadoop.fs.StorageStatistics statistics =
+                org.apache.hadoop.fs.FileSystem.getGlobalStorageStatistics().get("file");
+        Long bytes = statistics == null ? null : statistics.getLong("bytesRead");
+        return bytes == null ? 0 : bytes;
     }
 
     /** Optimiser states average as the parameters do; counters (Adam's step) take the largest. */
