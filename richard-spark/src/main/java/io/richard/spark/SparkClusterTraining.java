@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.richard.api.ConfigException;
 import io.richard.api.RichardException;
 import io.richard.api.spec.Hyperparams;
@@ -23,6 +26,7 @@ import io.richard.nd4j.train.Trainer;
 import io.richard.nd4j.train.TrainingState;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.ExternalClusterManager;
 
 /**
  * {@code richard train CONFIG --spark MASTER}: the command line's {@link ClusterTraining} on Apache Spark, found
@@ -37,12 +41,13 @@ public final class SparkClusterTraining implements ClusterTraining {
     public Session connect(String master, SparkOptions options, String appName, Consumer<String> info) {
         quietLogging();
         SparkConf conf = new SparkConf();                     // with spark-submit's settings (system properties)
-        if (!master.isEmpty()) {
-            conf.setMaster(master);
-        } else if (!conf.contains("spark.master")) {
+        if (master.isEmpty() && !conf.contains("spark.master")) {
             throw new ConfigException("no Spark master: give --spark MASTER (local[N], spark://HOST:PORT, yarn, …)");
         }
-        String resolved = conf.get("spark.master");
+        String resolved = master.isEmpty() ? conf.get("spark.master") : master;
+        requireKnown(resolved);                               // before Spark logs anything about this master
+        requireReachable(resolved);
+        conf.setMaster(resolved);
         if (!conf.contains("spark.app.name")) {
             conf.setAppName(appName);
         }
@@ -61,7 +66,6 @@ public final class SparkClusterTraining implements ClusterTraining {
             setIfAbsent(conf, "spark.driver.host", "127.0.0.1");
             setIfAbsent(conf, "spark.driver.bindAddress", "127.0.0.1");
         }
-        requireReachable(resolved);
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
@@ -71,6 +75,46 @@ public final class SparkClusterTraining implements ClusterTraining {
         SparkDataSet.Cache cache = SparkDataSet.Cache.parse(options.cache());
         int partitions = options.partitions().orElse(Math.max(1, sc.defaultParallelism()));
         return new SparkSession(sc, options.averageEvery(), partitions, cache);
+    }
+
+    // Spark's own forms of a master URL (SparkContext.createTaskScheduler and SparkMasterRegex)
+    private static final Pattern LOCAL_N = Pattern.compile("local\\[([0-9]+|\\*)\\]");
+    private static final Pattern LOCAL_N_FAILURES = Pattern.compile("local\\[([0-9]+|\\*)\\s*,\\s*([0-9]+)\\]");
+    private static final Pattern LOCAL_CLUSTER =
+            Pattern.compile("local-cluster\\[\\s*([0-9]+)\\s*,\\s*([0-9]+)\\s*,\\s*([0-9]+)\\s*]");
+
+    /**
+     * A master URL Spark can start with: local, local[N], local[N,F], local-cluster[N,C,M], spark://…, or one a
+     * cluster manager on the class path accepts (yarn, k8s://… with Spark's spark-yarn or spark-kubernetes, which
+     * spark-submit on a cluster provides). Checked here so that a wrong one is one line, not Spark's stack trace.
+     */
+    static void requireKnown(String master) {
+        if (master.equals("local") || master.startsWith("spark://") || LOCAL_CLUSTER.matcher(master).matches()) {
+            return;
+        }
+        Matcher local = LOCAL_N.matcher(master);
+        Matcher failures = LOCAL_N_FAILURES.matcher(master);
+        if (local.matches() || failures.matches()) {
+            String threads = local.matches() ? local.group(1) : failures.group(1);
+            if (threads.equals("0")) {
+                throw new ConfigException("--spark " + master + ": local mode needs at least 1 thread, e.g. local[2]");
+            }
+            return;
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : SparkConf.class.getClassLoader();
+        for (ExternalClusterManager manager : ServiceLoader.load(ExternalClusterManager.class, loader)) {
+            if (manager.canCreate(master)) {
+                return;
+            }
+        }
+        if (master.equals("yarn") || master.startsWith("k8s://")) {
+            throw new ConfigException("--spark " + master + ": Spark's " + (master.equals("yarn") ? "YARN" : "Kubernetes")
+                    + " support is not on this class path; submit richard-spark/target/richard-spark-submit.jar with"
+                    + " the cluster's spark-submit --master " + master + " (docs/spark.md, spark-submit)");
+        }
+        throw new ConfigException("--spark " + master + ": not a Spark master URL; expected local[N], local[N,F],"
+                + " spark://HOST:PORT, yarn or k8s://HOST:PORT");
     }
 
     /** A master of a standalone cluster must answer on its port (Spark itself would retry for a minute). */

@@ -17,7 +17,8 @@ public final class SubmitMain {
     public static void main(String[] args) {
         List<String> command = new ArrayList<>(List.of(args));
         String master = System.getProperty("spark.master");
-        if (!command.isEmpty() && command.get(0).equals("train") && !command.contains("--spark") && master != null) {
+        if (!command.isEmpty() && command.get(0).equals("train") && master != null
+                && command.stream().noneMatch(a -> a.equals("--spark") || a.startsWith("--spark="))) {
             command.add(1, "--spark");
             command.add(2, master);
         }

@@ -147,8 +147,13 @@ class SparkCommandTest {
         Path model = dir.resolve("m.richard");
         String csv = dir.resolve("train.csv").toString();
 
-        assertError("richard: error: --spark nonsense[2]: Spark cannot start: Could not parse Master URL:"
-                + " 'nonsense[2]'", "train", config, "--spark", "nonsense[2]", "-o", model);
+        assertError("richard: error: --spark nonsense[2]: not a Spark master URL; expected local[N], local[N,F],"
+                + " spark://HOST:PORT, yarn or k8s://HOST:PORT", "train", config, "--spark", "nonsense[2]", "-o", model);
+        assertError("richard: error: --spark local[0]: local mode needs at least 1 thread, e.g. local[2]",
+                "train", config, "--spark", "local[0]", "-o", model);
+        assertError("richard: error: --spark yarn: Spark's YARN support is not on this class path; submit"
+                + " richard-spark/target/richard-spark-submit.jar with the cluster's spark-submit --master yarn"
+                + " (docs/spark.md, spark-submit)", "train", config, "--spark", "yarn", "-o", model);
         assertError("richard: error: --spark spark://127.0.0.1:1: cannot reach the Spark master: 127.0.0.1:1"
                 + " (Connection refused); is the master running, and is the address the one its log shows?",
                 "train", config, "--spark", "spark://127.0.0.1:1", "-o", model);
