@@ -892,8 +892,8 @@ public final class DescriptionReader {
                 for (Object id : unknown.getKnownPropertyIds() == null ? List.of() : unknown.getKnownPropertyIds()) {
                     known.add(String.valueOf(id));
                 }
-                if (parentPath(path).equals(base)) {
-                    callerKeys.stream().filter(k -> !known.contains(k)).forEach(known::add);
+                if (parentPath(path).equals(base)) {                    // sorted: a Set.of has no fixed order
+                    callerKeys.stream().filter(k -> !known.contains(k)).sorted().forEach(known::add);
                 }
                 return new Problem(withCause(unknownKey(path, key, known), e), path, null);
             }
