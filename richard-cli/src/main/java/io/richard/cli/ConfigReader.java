@@ -24,6 +24,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.richard.api.ConfigException;
 import io.richard.api.DataException;
+import io.richard.api.spec.EarlyStoppingSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.io.DescriptionReader;
 import io.richard.nd4j.io.DescriptionReader.Document;
@@ -65,7 +66,11 @@ public final class ConfigReader {
     /** What the values of the document's root and of the {@code training} section should be, in words. */
     private static final Map<String, String> EXPECTATIONS = Map.ofEntries(
             Map.entry("", "a mapping with the keys data, dataLoader, classifier (and optionally training, spark)"),
-            Map.entry("training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit"),
+            Map.entry("training", "a mapping with any of data, test, seed, shuffle, resize, limit, testLimit,"
+                    + " earlyStopping"),
+            Map.entry("training.earlyStopping", "a mapping with patience and metric"),
+            Map.entry("training.earlyStopping.patience", "an integer >= 0"),
+            Map.entry("training.earlyStopping.metric", "testAccuracy or testCost"),
             Map.entry("spark", "a mapping with any of averageEvery, partitions, cache, conf"),
             Map.entry("spark.averageEvery", "a positive integer (mini-batches each partition trains between two averages)"),
             Map.entry("spark.partitions", "a positive integer"),
@@ -214,7 +219,7 @@ public final class ConfigReader {
 
     /** The {@code training} section as written; see {@link TrainingOptions} for the meaning and defaults. */
     record TrainingSection(String data, String test, Long seed, Boolean shuffle, Boolean resize, Integer limit,
-                           Integer testLimit) {
+                           Integer testLimit, EarlyStoppingSpec earlyStopping) {
 
         @JsonCreator
         static TrainingSection of(@JsonProperty("data") String data,
@@ -223,7 +228,8 @@ public final class ConfigReader {
                                   @JsonProperty("shuffle") Boolean shuffle,
                                   @JsonProperty("resize") Boolean resize,
                                   @JsonProperty("limit") Integer limit,
-                                  @JsonProperty("testLimit") Integer testLimit) {
+                                  @JsonProperty("testLimit") Integer testLimit,
+                                  @JsonProperty("earlyStopping") EarlyStoppingSpec earlyStopping) {
             if (limit != null && limit <= 0) {
                 throw new ConfigException("training.limit must be a positive integer, got " + limit);
             }
@@ -236,7 +242,7 @@ public final class ConfigReader {
             if (test != null && test.isBlank()) {
                 throw new ConfigException("training.test is empty; expected a path");
             }
-            return new TrainingSection(data, test, seed, shuffle, resize, limit, testLimit);
+            return new TrainingSection(data, test, seed, shuffle, resize, limit, testLimit, earlyStopping);
         }
 
         TrainingOptions resolve(Path baseDir) {
@@ -249,7 +255,8 @@ public final class ConfigReader {
                     limit == null ? OptionalInt.empty() : OptionalInt.of(limit),
                     testLimit == null ? OptionalInt.empty() : OptionalInt.of(testLimit),
                     Optional.ofNullable(data).filter(TrainingOptions::isUri),
-                    Optional.ofNullable(test).filter(TrainingOptions::isUri));
+                    Optional.ofNullable(test).filter(TrainingOptions::isUri),
+                    Optional.ofNullable(earlyStopping));
         }
 
         private static Path resolvePath(Path baseDir, String path) {

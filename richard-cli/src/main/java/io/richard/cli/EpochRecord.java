@@ -14,9 +14,18 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param testCost     mean cost on the test set after the epoch (absent without a test set)
  * @param seconds      wall-clock time of the epoch's training (without the test evaluation)
  * @param stopped      true when the epoch was cut short (Ctrl-C, SIGTERM)
+ * @param bestEpoch    with early stopping, the 1-based epoch of the best test result so far (this one or an earlier
+ *                     one): the last record names the epoch whose model is saved; absent without early stopping
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"epoch", "epochs", "samples", "meanCost", "testAccuracy", "testCost", "seconds", "stopped"})
+@JsonPropertyOrder({"epoch", "epochs", "samples", "meanCost", "testAccuracy", "testCost", "seconds", "stopped",
+    "bestEpoch"})
 public record EpochRecord(int epoch, int epochs, int samples, Double meanCost, Double testAccuracy, Double testCost,
-                          double seconds, boolean stopped) {
+                          double seconds, boolean stopped, Integer bestEpoch) {
+
+    /** A record without early stopping. */
+    public EpochRecord(int epoch, int epochs, int samples, Double meanCost, Double testAccuracy, Double testCost,
+                       double seconds, boolean stopped) {
+        this(epoch, epochs, samples, meanCost, testAccuracy, testCost, seconds, stopped, null);
+    }
 }

@@ -101,6 +101,9 @@ final class SummaryCommand implements Callable<Integer> {
         if (!(model.network().optimizer() instanceof OptimizerSpec.Sgd)) {
             console.result("optimizer " + model.network().optimizer().describe());
         }
+        if (model.network().schedule() != null) {
+            console.result("schedule " + model.network().schedule().describe() + ", on the layers' rates");
+        }
         String perEpoch = metadata.get("samplesPerEpoch");
         if (perEpoch == null || !perEpoch.matches("\\d+")) {
             console.result("training " + h.epochs() + " epochs of at most " + Text.count(h.batchSize())
@@ -123,8 +126,10 @@ final class SummaryCommand implements Callable<Integer> {
         String test = metadata.containsKey("testSamples") ? "; test set " + Text.count(Long.parseLong(
                 metadata.get("testSamples").matches("\\d+") ? metadata.get("testSamples") : "0"))
                 + " samples" + (testLimit.matches("\\d+") ? " (--test-limit " + testLimit + ")" : "") : "";
+        String best = metadata.containsKey("bestEpoch") ? "; the model is epoch " + metadata.get("bestEpoch")
+                + "'s, the best (early stopping)" : "";
         console.result("training " + epochs + " epochs of " + Text.count(samples) + " samples" + why
-                + ", mini-batches of " + h.miniBatchSize() + test);
+                + ", mini-batches of " + h.miniBatchSize() + test + best);
     }
 
     /** What training would need, from the description; a warning when this machine cannot train it. */

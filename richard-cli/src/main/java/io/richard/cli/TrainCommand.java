@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import io.richard.api.ConfigException;
@@ -19,6 +20,7 @@ import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.train.CheckpointInterval;
+import io.richard.nd4j.train.EarlyStopping;
 import io.richard.nd4j.MemoryEstimate;
 import io.richard.nd4j.train.TrainingState;
 import io.richard.nd4j.io.Checkpoint;
@@ -372,6 +374,13 @@ final class TrainCommand implements Callable<Integer> {
                         + " checkpoint " + resume + " was trained with " + resumed.state().optimizer() + "; the"
                         + " optimiser (its type) cannot change when resuming");
             }
+            EarlyStopping.State watched = resumed.state().earlyStopping();
+            if (watched != null && options.earlyStopping().isPresent()
+                    && !watched.metric().equals(options.earlyStopping().get().metric())) {
+                throw new ConfigException(config + ": training.earlyStopping.metric is "
+                        + options.earlyStopping().get().metric() + ", but the checkpoint " + resume + " watched "
+                        + watched.metric() + "; the metric cannot change when resuming");
+            }
             // the options that shaped the run come from the checkpoint, unless given again on the command line
             Map<String, String> recorded = resumed.metadata();
             if (epochs == null && recorded.containsKey("epochsPlanned")) {
@@ -437,6 +446,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (clusterTraining != null ? dataLocation == null : dataPath == null) {
             throw new UsageException("no training data: give --data PATH, or set training.data in " + config);
+        }
+        if (options.earlyStopping().isPresent() && clusterTraining != null) {
+            throw new UsageException(config + ": training.earlyStopping is not available with --spark yet: train"
+                    + " without it, or on one machine");
+        }
+        if (options.earlyStopping().isPresent() && testPath.isEmpty()) {
+            throw new UsageException(config + ": training.earlyStopping needs a test set to watch: give --test PATH,"
+                    + " or set training.test");
         }
         Network resumedNetwork = resumed == null ? null : resumed.network(spec);   // same data and layers, before reading data
         if (interval != null && checkpoint == null && resume == null && !modelIsFile) {
@@ -529,6 +546,15 @@ final class TrainCommand implements Callable<Integer> {
         if (!(spec.network().optimizer() instanceof OptimizerSpec.Sgd)) {
             console.info("  optimizer " + spec.network().optimizer().describe());
         }
+        if (spec.network().schedule() != null) {
+            console.info("  schedule " + spec.network().schedule().describe() + ", on the layers' rates");
+        }
+        EarlyStopping stopping = options.earlyStopping().map(s -> new EarlyStopping(s, network)).orElse(null);
+        if (stopping != null) {
+            console.info("  stopping when the " + stopping.spec().words() + " has not improved for "
+                    + stopping.spec().patience() + (stopping.spec().patience() == 1 ? " epoch" : " epochs")
+                    + "; the best epoch's model is saved");
+        }
         if (clusterTraining == null && engine.splitThreads(network) > 1) {
             console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");
@@ -607,6 +633,7 @@ final class TrainCommand implements Callable<Integer> {
         int[] reportedEpoch = {-1};                       // the epoch the report's evaluation was made after
         boolean[] reportFailed = {false};
         java.util.function.Supplier<TrainingState> trainingState;
+        java.util.function.BooleanSupplier earlyStop = () -> false;   // whether early stopping ended the run
         TrainingState[] lastCheckpoint = {null};
         int firstEpoch = resumed == null ? 0 : resumed.state().epoch();
         try (MetricsLog metricsLog = resumed == null ? new MetricsLog(metricsPath)
@@ -618,7 +645,7 @@ final class TrainCommand implements Callable<Integer> {
                         : n -> session.evaluate(n, evaluated), metricsLog);
             } else {
                 monitor = new TrainingMonitor(console, mode, network, testSet == null ? null : testSet.data(),
-                        engine.splitThreads(network), metricsLog);
+                        engine.splitThreads(network), metricsLog, stopping);
             }
             if (reportWriter != null) {
                 ReportWriter writer = reportWriter;
@@ -674,10 +701,14 @@ final class TrainCommand implements Callable<Integer> {
                 if (interval != null) {
                     builder.checkpoint(interval, sink);
                 }
+                if (stopping != null) {
+                    builder.earlyStopping(stopping);
+                }
                 Trainer trainer = builder.build();
                 DataSources.Loaded data = train;
                 requestStop = trainer::requestStop;
                 trainingState = trainer::state;
+                earlyStop = trainer::stoppedEarly;
                 run = () -> trainer.fit(data.data());
             }
             monitor.attach(requestStop);
@@ -703,8 +734,18 @@ final class TrainCommand implements Callable<Integer> {
             metadata.put("stoppedAfter", Text.position(end.epoch(), end.samples()));
         }
         List<EpochRecord> history = monitor.history();
+        // with early stopping, the model saved is the best epoch's (the checkpoint above keeps the last parameters)
+        OptionalInt kept = stopping == null ? OptionalInt.empty() : stopping.restoreBest();
+        boolean stoppedEarly = earlyStop.getAsBoolean() && end.epoch() < hyperparams.epochs();
+        if (kept.isPresent()) {
+            metadata.put("bestEpoch", Integer.toString(kept.getAsInt() + 1));
+            metadata.put("earlyStopping", "patience " + stopping.spec().patience() + ", " + stopping.spec().metric()
+                    + (stoppedEarly ? "; stopped after epoch " + end.epoch() : ""));
+        }
+        EpochRecord keptRecord = kept.isEmpty() ? null : history.stream()
+                .filter(r -> r.epoch() == kept.getAsInt() + 1).findFirst().orElse(null);
         if (!history.isEmpty()) {
-            EpochRecord last = history.get(history.size() - 1);
+            EpochRecord last = keptRecord != null ? keptRecord : history.get(history.size() - 1);
             if (last.meanCost() != null) {
                 metadata.put("trainCost", Double.toString(last.meanCost()));
             }
@@ -742,10 +783,23 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         console.result(done.toString());
+        if (kept.isPresent()) {
+            int bestEpoch = kept.getAsInt() + 1;
+            String best = stopping.spec().metric().equals(io.richard.api.spec.EarlyStoppingSpec.TEST_ACCURACY)
+                    ? Text.percent(stopping.best()) : Text.cost(stopping.best());
+            int without = stopping.epochsWithoutImprovement();
+            console.result(stoppedEarly
+                    ? "stopped early after epoch " + end.epoch() + " of " + hyperparams.epochs() + ": the "
+                    + stopping.spec().words() + " has not improved for " + without + (without == 1 ? " epoch" : " epochs")
+                    + " since epoch " + bestEpoch + "'s " + best + "; the model saved is epoch " + bestEpoch + "'s"
+                    : "the model saved is epoch " + bestEpoch + "'s, with the best " + stopping.spec().words() + " ("
+                    + best + ")");
+        }
         console.result("model saved to " + modelPath + (format == ModelFormat.reference
                 ? " (the reference's network file format)" : ""));
         if (reportWriter != null) {
-            if (!reportWriter.evaluated() || reportedEpoch[0] != end.epoch() || end.samples() != 0) {
+            boolean restored = kept.isPresent() && kept.getAsInt() + 1 != end.epoch();
+            if (!reportWriter.evaluated() || reportedEpoch[0] != end.epoch() || end.samples() != 0 || restored) {
                 reportWriter.evaluate(network, reportData.data(), EVALUATION_BATCH, engine.splitThreads(network));
             }
             reportWriter.write(network, reportHistory(metricsPath, monitor), historySource(metricsPath), null, metadata);

@@ -8,6 +8,7 @@ import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Evaluation;
 import io.richard.nd4j.Network;
+import io.richard.nd4j.train.EarlyStopping;
 
 /**
  * Shows training progress and records every epoch: a live progress bar on a terminal (samples done, samples/s,
@@ -32,6 +33,8 @@ final class TrainingMonitor implements TrainingListener {
     private final MetricsLog metrics;
     /** Evaluates the network on a test set held elsewhere (a cluster's), or null. */
     private final java.util.function.Function<Network, Evaluation> evaluator;
+    /** Told every epoch's test result, or null without early stopping. */
+    private final EarlyStopping stopping;
     private final List<EpochRecord> history = new ArrayList<>();
     private volatile boolean stopAfterEpoch;
     private Runnable requestStop;
@@ -48,6 +51,13 @@ final class TrainingMonitor implements TrainingListener {
 
     TrainingMonitor(Console console, Mode mode, Network network, LabelledDataSet test, int testThreads,
             MetricsLog metrics) {
+        this(console, mode, network, test, testThreads, metrics, null);
+    }
+
+    /** A monitor that also tells {@code stopping} (when not null) each epoch's test result. */
+    TrainingMonitor(Console console, Mode mode, Network network, LabelledDataSet test, int testThreads,
+            MetricsLog metrics, EarlyStopping stopping) {
+        this.stopping = stopping;
         this.console = console;
         this.testThreads = testThreads;
         this.mode = mode;
@@ -67,6 +77,7 @@ final class TrainingMonitor implements TrainingListener {
         this.test = null;
         this.metrics = metrics;
         this.evaluator = evaluator;
+        this.stopping = null;
     }
 
     /** How to stop the training run after the current epoch (the reference's q): its trainer's requestStop. */
@@ -128,20 +139,26 @@ final class TrainingMonitor implements TrainingListener {
         clearBar();
         Double accuracy = null;
         Double testCost = null;
+        boolean best = false;
         if ((test != null || evaluator != null) && !result.stopped()) {
             Evaluation evaluation = evaluator != null ? evaluator.apply(network) : report != null
                     ? report.evaluate(network, test, TrainCommand.EVALUATION_BATCH, testThreads)
                     : network.evaluate(test, TrainCommand.EVALUATION_BATCH, testThreads);
             accuracy = finite(evaluation.accuracy());
             testCost = finite(evaluation.meanCost());
+            if (stopping != null) {
+                best = stopping.epochTested(result.epoch(), evaluation);
+            }
         }
+        Integer bestEpoch = stopping == null || stopping.bestEpoch().isEmpty() ? null
+                : stopping.bestEpoch().getAsInt() + 1;
         EpochRecord record = new EpochRecord(result.epoch() + 1, result.epochs(), result.samples(),
-                finite(result.meanCost()), accuracy, testCost, result.seconds(), result.stopped());
+                finite(result.meanCost()), accuracy, testCost, result.seconds(), result.stopped(), bestEpoch);
         history.add(record);
         if (metrics != null) {
             metrics.write(record);
         }
-        console.result(summary(record));
+        console.result(summary(record) + (best ? "  best" : ""));
         if (afterEpoch != null) {
             afterEpoch.accept(record);
         }

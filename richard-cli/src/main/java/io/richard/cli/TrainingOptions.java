@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
+import io.richard.api.spec.EarlyStoppingSpec;
 
 /**
  * The config's optional {@code training:} section, richard's extensions to the reference config. Every key has a
@@ -26,20 +27,23 @@ import java.util.regex.Pattern;
  *                  {@code file:///…}): a location for Spark ({@code train --spark}), kept as written; {@code data}
  *                  is then empty
  * @param testUri   the same for {@code training.test}
+ * @param earlyStopping {@code training.earlyStopping}: stop when the test metric has not improved for its patience
+ *                  and keep the best epoch's model; default none
  */
 public record TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
                               OptionalInt limit, OptionalInt testLimit, Optional<String> dataUri,
-                              Optional<String> testUri) {
+                              Optional<String> testUri, Optional<EarlyStoppingSpec> earlyStopping) {
 
     private static final Pattern URI = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:/.*", Pattern.DOTALL);
 
-    /** The same without locations for Spark. */
+    /** The same without locations for Spark and without early stopping. */
     public TrainingOptions(Optional<Path> data, Optional<Path> test, long seed, boolean shuffle, boolean resize,
                            OptionalInt limit, OptionalInt testLimit) {
-        this(data, test, seed, shuffle, resize, limit, testLimit, Optional.empty(), Optional.empty());
+        this(data, test, seed, shuffle, resize, limit, testLimit, Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
-    /** The defaults: no data paths, seed 0, data order, no resizing, no limits. */
+    /** The defaults: no data paths, seed 0, data order, no resizing, no limits, no early stopping. */
     public static TrainingOptions defaults() {
         return new TrainingOptions(Optional.empty(), Optional.empty(), 0, false, false, OptionalInt.empty(),
                 OptionalInt.empty());

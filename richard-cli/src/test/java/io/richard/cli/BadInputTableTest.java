@@ -607,9 +607,9 @@ class BadInputTableTest {
                 + " 2147483647, found -2"));
         cases.add(new Case("checkpoint of a newer version", train(dir.resolve("config.yaml"), "--resume",
                 editedArchive("k02.checkpoint", checkpoint, "training-state.json",
-                        t -> t.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2")).toString()),
-                "DIR/bad/k02.checkpoint has checkpoint format version 2, written by a newer Richard; this"
-                + " version reads format version 1 at most. Upgrade Richard to resume from it"));
+                        t -> t.replace("\"formatVersion\" : 1", "\"formatVersion\" : 3")).toString()),
+                "DIR/bad/k02.checkpoint has checkpoint format version 3, written by a newer Richard; this"
+                + " version reads format version 2 at most. Upgrade Richard to resume from it"));
         cases.add(new Case("checkpoint with an infinite cost", train(dir.resolve("config.yaml"), "--resume",
                 editedArchive("k03.checkpoint", checkpoint, "training-state.json",
                         t -> t.replaceFirst("\"cost\" : [0-9.E-]+", "\"cost\" : 1e999")).toString()),

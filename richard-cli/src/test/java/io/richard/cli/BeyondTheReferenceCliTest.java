@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.io.Models;
 import io.richard.nd4j.io.SavedModel;
@@ -17,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What issue 19 adds beyond the reference, through the command line: a softmax output with the cross-entropy cost
  * trains, is saved, evaluated, summarised and exported; the reference's network file format refuses it before any
- * training.
+ * training; Adam with a schedule and early stopping saves the best epoch's model and says which it is.
  */
 class BeyondTheReferenceCliTest {
 
@@ -86,5 +90,111 @@ class BeyondTheReferenceCliTest {
                 + " activation softmax with cost quadratic is not offered: softmax outputs are probabilities that sum"
                 + " to 1, which the cross-entropy cost measures (cost: crossEntropy); the quadratic cost goes with the"
                 + " sigmoid, as in the reference\n", refused.err());
+    }
+
+    /**
+     * Adam, a step schedule and early stopping on the test cost: the run stops when the cost has not improved for
+     * the patience, every metrics line names the best epoch so far, and the model saved is the best epoch's (its test
+     * cost is the one recorded for that epoch).
+     */
+    @Test
+    void earlyStoppingSavesTheBestEpochsModelAndTheMetricsSayWhichItIs() throws IOException {
+        Path config = config("{size: 2, learnRate: 0.05, activation: softmax, cost: crossEntropy}");
+        Files.writeString(config, Files.readString(config)
+                .replace("hyperparams: {epochs: 2,", "hyperparams: {epochs: 12,")
+                .replace("    hiddenLayers:\n", "    optimizer: {type: adam}\n    schedule: {type: step, every: 4,"
+                        + " gamma: 0.5}\n    hiddenLayers:\n")
+                .replace("  test: test.csv\n", "  test: test.csv\n  earlyStopping: {patience: 1, metric: testCost}\n"));
+        Path model = dir.resolve("m.richard");
+        Fixtures.Result trained = run("train", config.toString(), "-o", model.toString(), "--progress", "none");
+        assertEquals(0, trained.status(), trained::toString);
+        assertTrue(trained.err().contains("  optimizer adam (β1 0.9, β2 0.999, ε 1.0e-8)"), trained::toString);
+        assertTrue(trained.err().contains("  schedule step: × 0.5 every 4 epochs, on the layers' rates"),
+                trained::toString);
+        assertTrue(trained.err().contains("  stopping when the test cost has not improved for 1 epoch; the best"
+                + " epoch's model is saved"), trained::toString);
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("m.richard.metrics.jsonl"))) {
+            lines.add(json.readTree(line));
+        }
+        int best = lines.get(lines.size() - 1).get("bestEpoch").asInt();
+        double bestCost = Double.MAX_VALUE;
+        for (JsonNode line : lines) {
+            bestCost = Math.min(bestCost, line.get("testCost").asDouble());
+            assertTrue(line.has("bestEpoch"), line.toString());
+        }
+        assertEquals(bestCost, lines.get(best - 1).get("testCost").asDouble(), "the best epoch has the lowest cost");
+        SavedModel saved = Models.load(model);
+        assertEquals(Integer.toString(best), saved.metadata().get("bestEpoch"));
+        Fixtures.Result eval = run("eval", model.toString(), dir.resolve("test.csv").toString(), "--format", "json");
+        assertEquals(0, eval.status(), eval::toString);
+        assertEquals(bestCost, json.readTree(eval.out()).get("meanCost").asDouble(), 1e-12,
+                "the model saved is the best epoch's");
+        if (lines.size() < 12) {
+            assertEquals(best + 1, lines.size(), "stopped after the first epoch that did not improve");
+            assertTrue(trained.out().contains("stopped early after epoch " + lines.size() + " of 12: the test cost has"
+                    + " not improved for 1 epoch since epoch " + best + "'s "), trained::toString);
+            assertEquals("patience 1, testCost; stopped after epoch " + lines.size(),
+                    saved.metadata().get("earlyStopping"));
+        } else {
+            assertTrue(trained.out().contains("the model saved is epoch " + best + "'s, with the best test cost ("),
+                    trained::toString);
+        }
+    }
+
+    @Test
+    void earlyStoppingNeedsATestSetAndIsReadStrictly() throws IOException {
+        Path config = config("{size: 2, learnRate: 0.5}");
+        Files.writeString(config, Files.readString(config).replace("  test: test.csv\n",
+                "  earlyStopping: {patience: 2}\n"));
+        Fixtures.Result refused = run("train", config.toString(), "--progress", "none");
+        assertEquals(2, refused.status(), refused::toString);
+        assertEquals("richard: error: " + config + ": training.earlyStopping needs a test set to watch: give --test"
+                + " PATH, or set training.test\n", refused.err());
+
+        Files.writeString(config, Files.readString(config).replace("{patience: 2}", "{patience: 2, metric: loss}"));
+        Fixtures.Result wrong = run("train", config.toString(), "--progress", "none");
+        assertEquals(2, wrong.status(), wrong::toString);
+        assertEquals("richard: error: " + config + ":15:40: training.earlyStopping.metric: metric must be"
+                + " testAccuracy or testCost, got 'loss'\n", wrong.err());
+    }
+
+    /**
+     * A run with early stopping, Adam and a step schedule, resumed from the checkpoint written when a first run
+     * ended (which keeps the last parameters, not the saved best ones), saves the model an uninterrupted run saves,
+     * bit for bit, and its metrics name the same best epochs.
+     */
+    @Test
+    void earlyStoppingResumesExactlyFromTheCheckpointOfAFinishedRun() throws IOException {
+        Path config = config("{size: 2, learnRate: 0.02, activation: softmax, cost: crossEntropy}");
+        Files.writeString(config, Files.readString(config)
+                .replace("    hiddenLayers:\n", "    optimizer: {type: adam}\n    schedule: {type: step, every: 2,"
+                        + " gamma: 0.7}\n    hiddenLayers:\n")
+                .replace("  test: test.csv\n", "  test: test.csv\n  shuffle: true\n  earlyStopping: {patience: 9}\n"));
+        Path straight = dir.resolve("a.richard");
+        Fixtures.Result a = run("train", config.toString(), "-o", straight.toString(), "--epochs", "6", "--progress",
+                "none", "--threads", "1");
+        assertEquals(0, a.status(), a::toString);
+        Path resumed = dir.resolve("b.richard");
+        Fixtures.Result first = run("train", config.toString(), "-o", resumed.toString(), "--epochs", "3",
+                "--checkpoint-every", "2", "--progress", "none", "--threads", "1");    // the end: written after fit
+        assertEquals(0, first.status(), first::toString);
+        Fixtures.Result second = run("train", config.toString(), "-o", resumed.toString(), "--epochs", "6",
+                "--resume", dir.resolve("b.richard.checkpoint").toString(), "--progress", "none", "--threads", "1");
+        assertEquals(0, second.status(), second::toString);
+        CheckpointCliTest.assertSameParameters(straight, resumed);
+        assertEquals(Models.load(straight).metadata().get("bestEpoch"), Models.load(resumed).metadata().get("bestEpoch"));
+        ObjectMapper json = new ObjectMapper();
+        List<String> want = new ArrayList<>();
+        List<String> got = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("a.richard.metrics.jsonl"))) {
+            want.add(json.readTree(line).get("bestEpoch") + " " + json.readTree(line).get("testCost"));
+        }
+        for (String line : Files.readAllLines(dir.resolve("b.richard.metrics.jsonl"))) {
+            got.add(json.readTree(line).get("bestEpoch") + " " + json.readTree(line).get("testCost"));
+        }
+        assertEquals(want, got);
     }
 }

@@ -172,6 +172,12 @@ class SparkCommandTest {
         Files.write(dir.resolve("train.csv"), lines);
         assertError("richard: error: " + csv + ":31: label 'c' is not one of data.classes [a, b]",
                 "train", config, "--spark", "local[2]", "-o", model);
+
+        // early stopping (issue 19) is the single-machine trainer's: refused before Spark starts
+        Files.writeString(config, CONFIG.replace("  shuffle: true\n",
+                "  shuffle: true\n  earlyStopping: {patience: 2}\n"));
+        assertError("richard: error: " + config + ": training.earlyStopping is not available with --spark yet: train"
+                + " without it, or on one machine", "train", config, "--spark", "local[2]", "-o", model);
         assertFalse(Files.exists(model));
         assertFalse(Files.exists(dir.resolve("m.richard.metrics.jsonl")));
     }

@@ -12,12 +12,15 @@ import io.richard.api.Shape;
 /**
  * A network as the reference's {@code classifier.network} describes it: hyper-parameters, hidden layers in
  * order, and the output layer; and, beyond the reference, how its parameters are updated ({@code optimizer},
- * default the reference's SGD, which a description then leaves out).
+ * default the reference's SGD, which a description then leaves out) and a learning-rate {@code schedule} on top of
+ * the layers' own rates (none by default: {@code null}).
  */
-@JsonPropertyOrder({"hyperparams", "optimizer", "hiddenLayers", "outputLayer"})
+@JsonPropertyOrder({"hyperparams", "optimizer", "schedule", "hiddenLayers", "outputLayer"})
 public record NetworkSpec(Hyperparams hyperparams,
                           @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OptimizerSpec.Sgd.class)
                           OptimizerSpec optimizer,
+                          @JsonInclude(JsonInclude.Include.NON_NULL)
+                          ScheduleSpec schedule,
                           List<LayerSpec> hiddenLayers, OutputLayerSpec outputLayer) {
 
     public NetworkSpec {
@@ -37,17 +40,33 @@ public record NetworkSpec(Hyperparams hyperparams,
         }
     }
 
-    /** A network trained with the reference's SGD. */
+    /** A network trained with the reference's SGD, without a schedule. */
     public NetworkSpec(Hyperparams hyperparams, List<LayerSpec> hiddenLayers, OutputLayerSpec outputLayer) {
-        this(hyperparams, OptimizerSpec.SGD, hiddenLayers, outputLayer);
+        this(hyperparams, OptimizerSpec.SGD, null, hiddenLayers, outputLayer);
+    }
+
+    /** A network trained with {@code optimizer}, without a schedule. */
+    public NetworkSpec(Hyperparams hyperparams, OptimizerSpec optimizer, List<LayerSpec> hiddenLayers,
+                       OutputLayerSpec outputLayer) {
+        this(hyperparams, optimizer, null, hiddenLayers, outputLayer);
     }
 
     @JsonCreator
     static NetworkSpec fromJson(@JsonProperty(value = "hyperparams", required = true) Hyperparams hyperparams,
                                 @JsonProperty("optimizer") OptimizerSpec optimizer,
+                                @JsonProperty("schedule") ScheduleSpec schedule,
                                 @JsonProperty("hiddenLayers") List<LayerSpec> hiddenLayers,
                                 @JsonProperty(value = "outputLayer", required = true) OutputLayerSpec outputLayer) {
-        return new NetworkSpec(hyperparams, optimizer, hiddenLayers, outputLayer);
+        return new NetworkSpec(hyperparams, optimizer, schedule, hiddenLayers, outputLayer);
+    }
+
+    /**
+     * The learning rate of {@code layer} in epoch {@code epoch} (0-based) of a run of {@code epochs}: its own,
+     * λ · decay^epoch as in the reference, times the schedule's factor when there is a schedule.
+     */
+    public double learnRate(LayerSpec layer, int epoch, int epochs) {
+        double rate = layer.learnRate(epoch);
+        return schedule == null ? rate : rate * schedule.factor(epoch, epochs);
     }
 
     /** All layers in order: the hidden layers, then the output layer. */
@@ -108,12 +127,17 @@ public record NetworkSpec(Hyperparams hyperparams,
 
     /** The same layers with other hyper-parameters. */
     public NetworkSpec withHyperparams(Hyperparams newHyperparams) {
-        return new NetworkSpec(newHyperparams, optimizer, hiddenLayers, outputLayer);
+        return new NetworkSpec(newHyperparams, optimizer, schedule, hiddenLayers, outputLayer);
     }
 
     /** The same network trained with another optimiser. */
     public NetworkSpec withOptimizer(OptimizerSpec newOptimizer) {
-        return new NetworkSpec(hyperparams, newOptimizer, hiddenLayers, outputLayer);
+        return new NetworkSpec(hyperparams, newOptimizer, schedule, hiddenLayers, outputLayer);
+    }
+
+    /** The same network with another learning-rate schedule ({@code null}: none). */
+    public NetworkSpec withSchedule(ScheduleSpec newSchedule) {
+        return new NetworkSpec(hyperparams, optimizer, newSchedule, hiddenLayers, outputLayer);
     }
 
     public static Builder builder() {
@@ -124,6 +148,7 @@ public record NetworkSpec(Hyperparams hyperparams,
     public static final class Builder {
         private Hyperparams hyperparams = new Hyperparams(1, Integer.MAX_VALUE, 16);
         private OptimizerSpec optimizer = OptimizerSpec.SGD;
+        private ScheduleSpec schedule;
         private final List<LayerSpec> hidden = new ArrayList<>();
 
         private Builder() {
@@ -142,6 +167,12 @@ public record NetworkSpec(Hyperparams hyperparams,
         /** How the parameters are updated (default: the reference's SGD). */
         public Builder optimizer(OptimizerSpec value) {
             this.optimizer = value;
+            return this;
+        }
+
+        /** A learning-rate schedule on top of the layers' rates (default: none). */
+        public Builder schedule(ScheduleSpec value) {
+            this.schedule = value;
             return this;
         }
 
@@ -172,7 +203,7 @@ public record NetworkSpec(Hyperparams hyperparams,
         }
 
         public NetworkSpec output(OutputLayerSpec outputLayer) {
-            return new NetworkSpec(hyperparams, optimizer, hidden, outputLayer);
+            return new NetworkSpec(hyperparams, optimizer, schedule, hidden, outputLayer);
         }
     }
 }

@@ -17,6 +17,7 @@ import io.richard.api.ModelFormatException;
 import io.richard.api.Parameter;
 import io.richard.api.spec.ModelSpec;
 import io.richard.nd4j.Network;
+import io.richard.nd4j.train.EarlyStopping;
 import io.richard.nd4j.train.TrainingState;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,8 +35,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *                          "samples": 68, "cost": 3.25, (samples of that epoch applied and their summed cost)
  *                          "shuffleSeed": 7,           (or null for data order)
  *                          "optimizer": "sgd",
- *                          "optimizerState": [{"name": …, "entry": "optimizer/….npy", "shape": […], "dtype": …}]}
+ *                          "optimizerState": [{"name": …, "entry": "optimizer/….npy", "shape": […], "dtype": …}],
+ *                          "earlyStopping": {"metric": "testAccuracy", "bestEpoch": 4, "best": 0.991,
+ *                                            "lastTested": 6, "parameters": [{"name": …, "entry": "best/….npy", …}]}}
+ *                                              (only with early stopping; the format version is then 2)
  * optimizer/…             the optimiser's state arrays (none for SGD)
+ * best/…                  the best epoch's parameters, for early stopping
  * </pre>
  *
  * <p>Written atomically like every model file: after a crash the file is the previous checkpoint or the new one.
@@ -50,14 +55,20 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
     /** The value of {@code format} in {@code training-state.json}. */
     public static final String FORMAT = "richard-checkpoint";
 
-    /** The checkpoint format version this class writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The newest checkpoint format version this class writes and reads: 2 for a checkpoint with early stopping's
+     * state, 1 (which older versions read) for every other.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /** The name of the training-state entry. */
     public static final String STATE_ENTRY = "training-state.json";
 
     /** The folder of the optimiser's arrays. */
     public static final String OPTIMIZER_FOLDER = "optimizer/";
+
+    /** The folder of early stopping's best parameters. */
+    public static final String BEST_FOLDER = "best/";
 
     public Checkpoint {
         metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -71,7 +82,7 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
     public static void save(Path file, Network network, TrainingState state, Map<String, String> metadata) {
         ObjectNode json = ModelJson.STRICT.createObjectNode();
         json.put("format", FORMAT);
-        json.put("formatVersion", FORMAT_VERSION);
+        json.put("formatVersion", state.earlyStopping() == null ? 1 : FORMAT_VERSION);
         json.put("seed", network.seed());
         json.put("epoch", state.epoch());
         json.put("batch", state.batch());
@@ -83,19 +94,20 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
             json.putNull("shuffleSeed");
         }
         json.put("optimizer", state.optimizer());
-        ArrayNode arrays = json.putArray("optimizerState");
         List<ModelArchive.Extra> arrayEntries = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, INDArray> entry : state.optimizerState().entrySet()) {
-            String name = String.format("%s%02d.npy", OPTIMIZER_FOLDER, i++);
-            INDArray value = entry.getValue();
-            ObjectNode item = arrays.addObject();
-            item.put("name", entry.getKey());
-            item.put("entry", name);
-            ArrayNode shape = item.putArray("shape");
-            Arrays.stream(value.shape()).forEach(shape::add);
-            item.put("dtype", ModelArchive.dtypeName(Npy.storedType(value.dataType())));
-            arrayEntries.add(new ModelArchive.Extra(name, out -> Npy.write(out, value)));
+        arrays(json.putArray("optimizerState"), state.optimizerState(), OPTIMIZER_FOLDER, arrayEntries);
+        EarlyStopping.State stopping = state.earlyStopping();
+        if (stopping != null) {
+            ObjectNode early = json.putObject("earlyStopping");
+            early.put("metric", stopping.metric());
+            early.put("bestEpoch", stopping.bestEpoch());
+            if (Double.isFinite(stopping.best())) {
+                early.put("best", stopping.best());
+            } else {
+                early.putNull("best");
+            }
+            early.put("lastTested", stopping.lastTested());
+            arrays(early.putArray("parameters"), stopping.parameters(), BEST_FOLDER, arrayEntries);
         }
         byte[] stateBytes;
         try {
@@ -108,6 +120,23 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
         extras.addAll(arrayEntries);
         Map<String, String> allMetadata = ModelArchive.standardMetadata(metadata);
         OutputFiles.write(file, "checkpoint", out -> ModelArchive.write(out, network, allMetadata, extras));
+    }
+
+    /** Lists {@code values} in {@code list} and adds their entries, {@code FOLDER00.npy}, … */
+    private static void arrays(ArrayNode list, Map<String, INDArray> values, String folder,
+                               List<ModelArchive.Extra> entries) {
+        int i = 0;
+        for (Map.Entry<String, INDArray> entry : values.entrySet()) {
+            String name = String.format("%s%02d.npy", folder, i++);
+            INDArray value = entry.getValue();
+            ObjectNode item = list.addObject();
+            item.put("name", entry.getKey());
+            item.put("entry", name);
+            ArrayNode shape = item.putArray("shape");
+            Arrays.stream(value.shape()).forEach(shape::add);
+            item.put("dtype", ModelArchive.dtypeName(Npy.storedType(value.dataType())));
+            entries.add(new ModelArchive.Extra(name, out -> Npy.write(out, value)));
+        }
     }
 
     /**
@@ -160,11 +189,13 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
         if (optimizerNode == null || !optimizerNode.isTextual() || optimizerNode.asText().isEmpty()) {
             throw reader.fail(at + "optimizer must be the optimiser's name (a string)");
         }
-        Map<String, INDArray> optimizerState = optimizerState(reader, root.get("optimizerState"));
+        Map<String, INDArray> optimizerState = arrays(reader, root.get("optimizerState"), "optimizerState",
+                OPTIMIZER_FOLDER, "optimizer state ");
+        EarlyStopping.State stopping = earlyStopping(reader, root.get("earlyStopping"));
         TrainingState state;
         try {
             state = new TrainingState(epoch, batch, samples, costNode.doubleValue(), shuffleSeed,
-                    optimizerNode.asText(), optimizerState);
+                    optimizerNode.asText(), optimizerState, stopping);
         } catch (IllegalArgumentException e) {
             throw reader.fail(at + e.getMessage());
         }
@@ -183,22 +214,46 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
         return node.longValue();
     }
 
-    private static Map<String, INDArray> optimizerState(ModelArchive.Reader reader, JsonNode node)
-            throws IOException {
+    /** Early stopping's state, or null when the checkpoint has none. */
+    private static EarlyStopping.State earlyStopping(ModelArchive.Reader reader, JsonNode node) throws IOException {
+        if (node == null) {
+            return null;
+        }
+        String at = STATE_ENTRY + ": earlyStopping";
+        if (!node.isObject() || !node.path("metric").isTextual() || !node.path("bestEpoch").canConvertToInt()
+                || !node.path("bestEpoch").isIntegralNumber() || !node.path("lastTested").isIntegralNumber()
+                || !node.path("lastTested").canConvertToInt() || !(node.path("best").isNumber()
+                || node.path("best").isNull())) {
+            throw reader.fail(at + " must be an object {metric, bestEpoch, best, lastTested, parameters}");
+        }
+        Map<String, INDArray> parameters = arrays(reader, node.get("parameters"), "earlyStopping.parameters",
+                BEST_FOLDER, "best parameter ");
+        try {
+            return new EarlyStopping.State(node.get("metric").asText(), node.get("bestEpoch").intValue(),
+                    node.get("best").isNull() ? Double.NaN : node.get("best").doubleValue(),
+                    node.get("lastTested").intValue(), parameters);
+        } catch (IllegalArgumentException e) {
+            throw reader.fail(at + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<String, INDArray> arrays(ModelArchive.Reader reader, JsonNode node, String key, String folder,
+                                                String what) throws IOException {
         if (node == null || !node.isArray()) {
-            throw reader.fail(STATE_ENTRY + ": optimizerState must be an array (empty for SGD)");
+            throw reader.fail(STATE_ENTRY + ": " + key + " must be an array" + (key.equals("optimizerState")
+                    ? " (empty for SGD)" : ""));
         }
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
-            String at = STATE_ENTRY + ": optimizerState[" + i + "]";
+            String at = STATE_ENTRY + ": " + key + "[" + i + "]";
             if (!item.isObject() || !item.path("name").isTextual() || !item.path("entry").isTextual()
                     || !item.path("shape").isArray() || !item.path("dtype").isTextual()) {
                 throw reader.fail(at + " must be an object {name, entry, shape, dtype}");
             }
             String entry = item.get("entry").asText();
-            if (!entry.startsWith(OPTIMIZER_FOLDER) || entry.contains("..") || entry.contains("\\")) {
-                throw reader.fail(at + ".entry must name an entry in " + OPTIMIZER_FOLDER + ", found '"
+            if (!entry.startsWith(folder) || entry.contains("..") || entry.contains("\\")) {
+                throw reader.fail(at + ".entry must name an entry in " + folder + ", found '"
                         + abbreviate(entry) + "'");
             }
             JsonNode shapeNode = item.get("shape");
@@ -217,7 +272,7 @@ public record Checkpoint(Network network, TrainingState state, Map<String, Strin
                 default -> throw reader.fail(at + ".dtype must be 'float32' or 'float64'");
             };
             String name = item.get("name").asText();
-            if (state.put(name, reader.array(entry, shape, type, "optimizer state " + name)) != null) {
+            if (state.put(name, reader.array(entry, shape, type, what + name)) != null) {
                 throw reader.fail(at + " repeats the name '" + abbreviate(name) + "'");
             }
         }

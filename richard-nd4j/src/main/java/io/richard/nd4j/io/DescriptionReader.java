@@ -522,6 +522,9 @@ public final class DescriptionReader {
             if (last.equals("type") && parentPath.endsWith("optimizer")) {
                 return mendAt(tree, parentPath, JsonNodeFactory.instance.objectNode().put("type", "sgd"));
             }
+            if (last.equals("type") && parentPath.endsWith("schedule")) {
+                return mendAt(tree, parentPath, JsonNodeFactory.instance.objectNode().put("type", "cosine"));
+            }
             if (last.equals("type")) {
                 return mendAt(tree, parentPath, placeholder(parentPath(path), "[layer]"));
             }

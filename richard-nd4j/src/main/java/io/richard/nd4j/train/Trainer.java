@@ -17,6 +17,7 @@ import io.richard.api.data.BatchStream;
 import io.richard.api.data.LabelledDataSet;
 import io.richard.api.data.SampleOrder;
 import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.api.train.TrainingListener;
@@ -46,6 +47,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * mini-batch is applied; the cost is computed anyway, so the guard costs nothing on the hot path). Dropout masks
  * and shuffles are functions of seeds and the position, so a run resumed with {@link Builder#resume} ends with
  * exactly the parameters of an uninterrupted one (same data, seed and thread count).
+ *
+ * <p>With {@link Builder#earlyStopping}, every complete epoch is tested (by a listener that feeds the
+ * {@link EarlyStopping}, or by the trainer on a test set it was given) and training stops once the test metric has
+ * not improved for the patience given; the early stopping's state, with the best epoch's parameters, is part of
+ * every checkpoint. The learning rate of a layer in epoch e is its own, λ · decay^e, times the factor of the
+ * description's {@code schedule} if there is one ({@link io.richard.api.spec.NetworkSpec#learnRate}).
  */
 public final class Trainer {
 
@@ -64,6 +71,9 @@ public final class Trainer {
     private final DataParallelStep gradients;
     private final Divergence divergence;
     private final CheckpointPolicy checkpoints;
+    private final EarlyStopping stopping;
+    private final LabelledDataSet test;
+    private final int parallel;
     /** Every parameter of the network in order, its key ({@code hiddenLayers[0].W}) and its layer's index. */
     private final Parameter[] parameters;
     private final String[] keys;
@@ -82,6 +92,9 @@ public final class Trainer {
         this.shuffleSeed = builder.shuffleSeed;
         this.listeners = List.copyOf(builder.listeners);
         this.start = builder.start;
+        this.stopping = builder.stopping;
+        this.test = builder.test;
+        this.parallel = builder.parallel;
         this.gradients = new DataParallelStep(network, builder.parallel);
         this.divergence = new Divergence(network, hyperparams);
         this.checkpoints = new CheckpointPolicy(builder.checkpointInterval, builder.checkpointSink, divergence,
@@ -106,6 +119,9 @@ public final class Trainer {
                         + start.optimizer() + "', this trainer uses '" + optimizer.name() + "'");
             }
             optimizer.restore(start.optimizerState());
+            if (stopping != null) {
+                stopping.restore(start.earlyStopping());
+            }
         }
         moveTo(start != null ? start : TrainingState.start(shuffleSeed, optimizer.name()));
     }
@@ -135,7 +151,7 @@ public final class Trainer {
         Map<String, INDArray> optimizerState = new LinkedHashMap<>();
         optimizer.state().forEach((name, array) -> optimizerState.put(name, array.dup()));
         return new TrainingState(positionEpoch, positionBatch, positionSamples, positionCost, shuffleSeed,
-                optimizer.name(), optimizerState);
+                optimizer.name(), optimizerState, stopping == null ? null : stopping.state());
     }
 
     /** The hyper-parameters this trainer runs with. */
@@ -161,10 +177,14 @@ public final class Trainer {
         TrainingState from = start != null ? start : TrainingState.start(shuffleSeed, optimizer.name());
         moveTo(from);
         optimizer.restore(from.optimizerState());
+        if (stopping != null) {
+            stopping.restore(from.earlyStopping());
+        }
         checkpoints.restart();
         gradients.open();
         try {
-            for (int epoch = from.epoch(); epoch < hyperparams.epochs() && !stopRequested.get(); epoch++) {
+            for (int epoch = from.epoch(); epoch < hyperparams.epochs() && !stopRequested.get() && !stoppedEarly();
+                    epoch++) {
                 results.add(epoch(data, epoch, epoch == from.epoch() ? from : null));
             }
         } finally {
@@ -218,10 +238,26 @@ public final class Trainer {
                 done == 0 ? Double.NaN : totalCost / done, seconds, done < samples);
         listeners.forEach(l -> l.epochFinished(result));
         if (complete) {
+            if (stopping != null && !stopping.tested(epoch)) {
+                if (test == null) {
+                    throw new IllegalStateException("early stopping was not told epoch " + (epoch + 1) + "'s test"
+                            + " result: give the trainer the test set (earlyStopping(stopping, test)) or call"
+                            + " stopping.epochTested from a listener");
+                }
+                stopping.epochTested(epoch, network.evaluate(test, EVALUATION_BATCH, parallel));
+            }
             checkpoints.epochCompleted(epoch, batchIndex - 1);
         }
         return result;
     }
+
+    /** True when early stopping has run out of patience: {@link #fit} stops (or stopped) there. */
+    public boolean stoppedEarly() {
+        return stopping != null && stopping.exhausted();
+    }
+
+    /** The mini-batch size of the test evaluations the trainer makes for early stopping itself. */
+    static final int EVALUATION_BATCH = 256;
 
     /** One mini-batch: forward, cost and backward (over its parts), then the optimiser's step. Returns its cost. */
     private double step(Batch batch, int epoch, int batchIndex) {
@@ -231,9 +267,11 @@ public final class Trainer {
             throw divergence.diagnose(epoch, batchIndex, cost, batch);           // before the batch is applied
         }
         List<Layer> layers = network.layers();
+        NetworkSpec description = network.model().network();
         optimizer.beginStep();
         for (int i = 0; i < parameters.length; i++) {
-            double rate = layers.get(layerOf[i]).spec().learnRate(epoch);        // λ · decay^epoch
+            // λ · decay^epoch (· the schedule's factor)
+            double rate = description.learnRate(layers.get(layerOf[i]).spec(), epoch, hyperparams.epochs());
             optimizer.update(keys[i], parameters[i], rate);                      // (11) for SGD
         }
         return cost;
@@ -261,6 +299,8 @@ public final class Trainer {
         private CheckpointInterval checkpointInterval;
         private CheckpointSink checkpointSink;
         private int parallel = 1;
+        private EarlyStopping stopping;
+        private LabelledDataSet test;
 
         private Builder(Network network) {
             this.network = network;
@@ -329,6 +369,29 @@ public final class Trainer {
                         + threads);
             }
             this.parallel = threads;
+            return this;
+        }
+
+        /**
+         * Stops training once {@code stopping}'s metric has not improved for its patience; every complete epoch's test
+         * result must be given to it by a listener ({@link EarlyStopping#epochTested}) in its
+         * {@code epochFinished}. The stopping's network must be this trainer's.
+         */
+        public Builder earlyStopping(EarlyStopping stopping) {
+            if (stopping.network() != network) {
+                throw new IllegalArgumentException("the early stopping watches another network");
+            }
+            this.stopping = stopping;
+            return this;
+        }
+
+        /**
+         * Stops training once {@code stopping}'s metric has not improved for its patience, the trainer testing on
+         * {@code test} after every complete epoch (unless a listener gave the epoch's result already).
+         */
+        public Builder earlyStopping(EarlyStopping stopping, LabelledDataSet test) {
+            earlyStopping(stopping);
+            this.test = Objects.requireNonNull(test, "test");
             return this;
         }
 

@@ -24,9 +24,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param shuffleSeed    the seed of the per-epoch permutations, or empty for data order
  * @param optimizer      the {@link io.richard.api.Optimizer#name()} of the optimiser
  * @param optimizerState its {@link io.richard.api.Optimizer#state()} (empty for SGD)
+ * @param earlyStopping  where {@link EarlyStopping} stands, with the best epoch's parameters; null without it
  */
 public record TrainingState(int epoch, int batch, int samples, double cost, OptionalLong shuffleSeed,
-                            String optimizer, Map<String, INDArray> optimizerState) {
+                            String optimizer, Map<String, INDArray> optimizerState,
+                            EarlyStopping.State earlyStopping) {
 
     public TrainingState {
         if (epoch < 0 || batch < 0 || samples < 0) {
@@ -38,6 +40,12 @@ public record TrainingState(int epoch, int batch, int samples, double cost, Opti
         }
         shuffleSeed = shuffleSeed == null ? OptionalLong.empty() : shuffleSeed;
         optimizerState = Collections.unmodifiableMap(new LinkedHashMap<>(optimizerState));
+    }
+
+    /** A state without early stopping. */
+    public TrainingState(int epoch, int batch, int samples, double cost, OptionalLong shuffleSeed, String optimizer,
+                         Map<String, INDArray> optimizerState) {
+        this(epoch, batch, samples, cost, shuffleSeed, optimizer, optimizerState, null);
     }
 
     /** The start of training: epoch 0, nothing done. */

@@ -9,6 +9,7 @@ import java.util.Set;
 import io.richard.api.ConfigException;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.OptimizerSpec;
+import io.richard.api.spec.ScheduleSpec;
 import io.richard.api.spec.OutputLayerSpec;
 import io.richard.nd4j.io.DescriptionReader.UnknownKeys;
 import org.junit.jupiter.api.Test;
@@ -152,5 +153,26 @@ class DescriptionReaderTest {
                 + " 'mse'", outputProblem("\"cost\":\"mse\","));
         assertEquals("classifier.network.outputLayer.cost: expected quadratic or crossEntropy, got the integer 2",
                 outputProblem("\"cost\":2,"));
+    }
+
+    @Test
+    void theScheduleSectionIsReadAsStrictly() {
+        ModelSpec step = read(WITH_OPTIMIZER.replace("OPTIMIZER", "\"schedule\":{\"type\":\"step\",\"every\":2,"
+                + "\"gamma\":0.5},"), UnknownKeys.REJECT, new ArrayList<>());
+        assertEquals(new ScheduleSpec.Step(2, 0.5), step.network().schedule());
+        assertEquals("{\"type\":\"step\",\"every\":2,\"gamma\":0.5}",
+                ModelJson.toTree(step).path("classifier").path("network").path("schedule").toString());
+        assertEquals(null, read(WITH_OPTIMIZER.replace("OPTIMIZER", ""), UnknownKeys.REJECT, new ArrayList<>())
+                .network().schedule(), "none by default, and none written");
+        assertEquals(new ScheduleSpec.Cosine(0), read(WITH_OPTIMIZER.replace("OPTIMIZER",
+                "\"schedule\":{\"type\":\"cosine\"},"), UnknownKeys.REJECT, new ArrayList<>()).network().schedule());
+        assertEquals("classifier.network.schedule.type: unknown schedule type 'cosin'; did you mean 'cosine'?"
+                + " (expected one of step, cosine)", optimizerProblem("\"schedule\":{\"type\":\"cosin\"},"));
+        assertEquals("classifier.network.schedule: missing required key 'every'; expected a positive integer",
+                optimizerProblem("\"schedule\":{\"type\":\"step\",\"gamma\":0.5},"));
+        assertEquals("classifier.network.schedule.gamma: gamma must be a number in (0, 1], got 2.0",
+                optimizerProblem("\"schedule\":{\"type\":\"step\",\"every\":1,\"gamma\":2},"));
+        assertEquals("classifier.network.schedule.minFactor: unknown key 'minFactor' (valid keys here: every, gamma)",
+                optimizerProblem("\"schedule\":{\"type\":\"step\",\"every\":1,\"gamma\":0.5,\"minFactor\":0},"));
     }
 }

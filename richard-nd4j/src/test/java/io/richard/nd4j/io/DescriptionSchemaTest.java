@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.OptimizerSpec;
+import io.richard.api.spec.ScheduleSpec;
 import org.junit.jupiter.api.Test;
 
 /** The words for each key of a model description come from the description records themselves. */
@@ -26,6 +27,12 @@ class DescriptionSchemaTest {
             for (String key : DescriptionReader.knownKeys(optimizer.value())) {
                 assertNotEquals("a value", DescriptionReader.expected("classifier.network.optimizer." + key),
                         optimizer.name() + "." + key + " has no @JsonPropertyDescription");
+            }
+        }
+        for (JsonSubTypes.Type schedule : ScheduleSpec.class.getAnnotation(JsonSubTypes.class).value()) {
+            for (String key : DescriptionReader.knownKeys(schedule.value())) {
+                assertNotEquals("a value", DescriptionReader.expected("classifier.network.schedule." + key),
+                        schedule.name() + "." + key + " has no @JsonPropertyDescription");
             }
         }
         for (String section : DescriptionReader.knownKeys(ModelSpec.class)) {
@@ -47,7 +54,11 @@ class DescriptionSchemaTest {
                 Map.entry("dataLoader", "a mapping with fetchSize"),
                 Map.entry("dataLoader.fetchSize", "a positive integer"),
                 Map.entry("classifier", "a mapping with network"),
-                Map.entry("classifier.network", "a mapping with hyperparams, optimizer, hiddenLayers and outputLayer"),
+                Map.entry("classifier.network",
+                        "a mapping with hyperparams, optimizer, schedule, hiddenLayers and outputLayer"),
+                Map.entry("classifier.network.schedule", "a mapping with a type (step or cosine) and its keys"),
+                Map.entry("classifier.network.schedule.type", "one of step, cosine"),
+                Map.entry("classifier.network.schedule.gamma", "a number in (0, 1]"),
                 Map.entry("classifier.network.optimizer", "a mapping with a type (sgd, momentum or adam) and its keys"),
                 Map.entry("classifier.network.optimizer.type", "one of sgd, momentum, adam"),
                 Map.entry("classifier.network.optimizer.beta2", "a number in [0, 1)"),
