@@ -274,7 +274,7 @@ class SignalPropertyTest {
                     + System.getProperty("java.class.path"));
             command.add("io.richard.cli.Richard");
             command.addAll(args);
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+            ProcessBuilder builder = new ProcessBuilder(ChildProcesses.actingOnCtrlC(command)).directory(dir.toFile());
             builder.environment().put("OMP_NUM_THREADS", "1");
             builder.environment().remove("RICHARD_STDERR_TTY");
             builder.environment().remove("RICHARD_STDIN_TTY");

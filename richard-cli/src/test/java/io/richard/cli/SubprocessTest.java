@@ -44,7 +44,8 @@ class SubprocessTest {
                 + System.getProperty("java.class.path"));
         command.add("io.richard.cli.Richard");
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        ProcessBuilder builder = new ProcessBuilder(ChildProcesses.actingOnCtrlC(command))
+                .directory(workingDirectory.toFile());
         builder.environment().remove("RICHARD_STDERR_TTY");
         builder.environment().remove("RICHARD_STDIN_TTY");
         return builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
