@@ -104,7 +104,9 @@ final class EvalCommand implements Callable<Integer> {
         String kind = saved.formatVersion() == 0 ? "reference network file"
                 : "model archive v" + saved.formatVersion();
         String epochs = saved.metadata().get("epochs");
-        console.result("model      " + Input.name(model) + " (" + kind + (epochs == null ? "" : ", " + epochs + " epochs") + ")");
+        String best = saved.metadata().get("bestEpoch");                 // early stopping saved an earlier epoch
+        console.result("model      " + Input.name(model) + " (" + kind + (epochs == null ? "" : ", " + epochs + " epochs")
+                + (best == null ? "" : "; epoch " + best + "'s parameters, the best") + ")");
         console.result("data       " + Input.name(data) + ": " + Text.count(e.samples()) + " samples (" + set.format() + ")");
         console.result("accuracy   " + Text.percent(e.accuracy()) + " (" + Text.count(e.correct()) + "/"
                 + Text.count(e.samples()) + " correct)");

@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
             "Trains the network of a config and saves it as a model archive.",
             "",
             "CONFIG is YAML or JSON with the C++ Richard's keys (data, dataLoader, classifier.network) and "
-                + "optionally richard's training section (data, test, seed, shuffle, resize, limit, testLimit).",
+                + "optionally richard's training section (data, test, seed, shuffle, resize, limit, testLimit, "
+                + "earlyStopping) and spark section.",
             "",
             "Data (--data, or training.data in CONFIG): a CSV file (LABEL,v1,…,vN per line), an image folder "
                 + "(one sub-folder per class), an IDX images file (labels beside it) or an MNIST folder.",

@@ -132,6 +132,8 @@ class BeyondTheReferenceCliTest {
         assertEquals(0, eval.status(), eval::toString);
         assertEquals(bestCost, json.readTree(eval.out()).get("meanCost").asDouble(), 1e-12,
                 "the model saved is the best epoch's");
+        Fixtures.Result text = run("eval", model.toString(), dir.resolve("test.csv").toString());
+        assertTrue(text.out().contains(" epochs; epoch " + best + "'s parameters, the best)\n"), text::toString);
         if (lines.size() < 12) {
             assertEquals(best + 1, lines.size(), "stopped after the first epoch that did not improve");
             assertTrue(trained.out().contains("stopped early after epoch " + lines.size() + " of 12: the test cost has"
