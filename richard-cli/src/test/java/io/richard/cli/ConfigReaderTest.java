@@ -15,10 +15,16 @@ import io.richard.nd4j.io.Suggest;
 import io.richard.api.ConfigException;
 import io.richard.api.Shape;
 import io.richard.api.spec.ConvolutionalLayerSpec;
+import io.richard.api.spec.EarlyStoppingSpec;
+import io.richard.api.spec.Hyperparams;
+import io.richard.api.spec.LayerSpec;
 import io.richard.api.spec.DenseLayerSpec;
 import io.richard.api.spec.MaxPoolingLayerSpec;
 import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.OptimizerSpec;
+import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.spec.ScheduleSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,6 +158,29 @@ class ConfigReaderTest {
             ModelSpec fromJson = parse(InitCommand.json(InitCommand.template(kind, "mnist"))).model();
             assertEquals(config.model(), fromJson);
         }
+    }
+
+    /**
+     * The example that passes 99 % on full MNIST (docs/performance.md) is mnist-cnn.yaml's network trained with Adam,
+     * softmax and cross-entropy, a cosine schedule, shuffling and early stopping: the same layers, other rates.
+     */
+    @Test
+    void theAdamExampleIsTheCnnExampleWithAdamSoftmaxACosineScheduleAndEarlyStopping() throws IOException {
+        Path configs = Home.root().orElseThrow().resolve("richard-examples/configs");
+        TrainingConfig adam = ConfigReader.read(configs.resolve("mnist-cnn-adam.yaml"));
+        TrainingConfig cnn = ConfigReader.read(configs.resolve("mnist-cnn.yaml"));
+        NetworkSpec network = adam.model().network();
+        assertEquals(new OptimizerSpec.Adam(), network.optimizer());
+        assertEquals(new ScheduleSpec.Cosine(0), network.schedule());
+        assertEquals(new Hyperparams(6, 60000, 32), network.hyperparams());
+        assertEquals(OutputLayerSpec.SOFTMAX, network.outputLayer().activation());
+        assertEquals(OutputLayerSpec.CROSS_ENTROPY, network.outputLayer().cost());
+        assertEquals(cnn.model().network().hiddenLayers().stream().map(LayerSpec::describe).toList(),
+                network.hiddenLayers().stream().map(LayerSpec::describe).toList());
+        assertEquals(0.001, network.outputLayer().learnRate());
+        assertEquals(java.util.Optional.of(new EarlyStoppingSpec(2, EarlyStoppingSpec.TEST_ACCURACY)),
+                adam.training().earlyStopping());
+        assertTrue(adam.training().shuffle());
     }
 
     @Test
