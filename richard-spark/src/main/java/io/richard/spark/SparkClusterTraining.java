@@ -109,7 +109,8 @@ public final class SparkClusterTraining implements ClusterTraining {
             }
         }
         if (master.equals("yarn") || master.startsWith("k8s://")) {
-            throw new ConfigException("--spark " + master + ": Spark's " + (master.equals("yarn") ? "YARN" : "Kubernetes")
+            String manager = master.equals("yarn") ? "YARN" : "Kubernetes";
+            throw new ConfigException("--spark " + master + ": Spark's " + manager
                     + " support is not on this class path; submit richard-spark/target/richard-spark-submit.jar with"
                     + " the cluster's spark-submit --master " + master + " (docs/spark.md, spark-submit)");
         }

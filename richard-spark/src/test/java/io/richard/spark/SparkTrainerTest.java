@@ -16,6 +16,7 @@ import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.spec.OutputLayerSpec;
+import io.richard.api.spec.ScheduleSpec;
 import io.richard.api.spec.Size2D;
 import io.richard.api.train.EpochResult;
 import io.richard.nd4j.Evaluation;
@@ -77,6 +78,21 @@ class SparkTrainerTest {
     void onePartitionIsExactlySingleMachineTrainingWithMomentumAndAdam() {
         onePartitionIsExactlyTheTrainer(smallCnn(2, 0.1, new OptimizerSpec.Momentum(0.9, true)), new int[] {3});
         onePartitionIsExactlyTheTrainer(smallCnn(2, 0.01, new OptimizerSpec.Adam()), new int[] {7});
+    }
+
+    /**
+     * The same with a learning-rate schedule (issue 19): the description the tasks rebuild their networks from keeps
+     * it, and every round gets its epoch's factor as on one machine (cosine over the run's 2 epochs: 0.55 in the
+     * second; a step of 0.5 every epoch).
+     */
+    @Test
+    void onePartitionIsExactlySingleMachineTrainingWithASchedule() {
+        for (ScheduleSpec schedule : List.of(new ScheduleSpec.Cosine(0.1), new ScheduleSpec.Step(1, 0.5))) {
+            ModelSpec model = smallCnn(2, 0.1, new OptimizerSpec.Sgd());
+            ModelSpec scheduled = ModelSpec.of(model.classes(), model.data().shape(), model.data().normalization(),
+                    model.network().withSchedule(schedule));
+            onePartitionIsExactlyTheTrainer(scheduled, new int[] {6});
+        }
     }
 
     private static final SparkDataSet.Cache[] CACHES = SparkDataSet.Cache.values();
