@@ -106,12 +106,14 @@ final class ReportPage {
                 + " samples right");
         card(h, "cost", Text.cost(e.meanCost()), "mean " + costName(c.model()) + " cost per sample");
         String epochs = c.metadata().get("epochs");
+        String best = c.metadata().get("bestEpoch");                      // early stopping kept an earlier epoch
+        String kept = best == null ? "" : "; the model is epoch " + best + "'s, the best";
         if (!c.history().isEmpty()) {
             EpochRecord last = c.history().get(c.history().size() - 1);
             epochs = Integer.toString(last.epoch());
-            card(h, "epochs", epochs + " of " + last.epochs(), trainingTime(c.history()));
+            card(h, "epochs", epochs + " of " + last.epochs(), trainingTime(c.history()) + kept);
         } else if (epochs != null) {
-            card(h, "epochs", epochs, "trained (no per-epoch history)");
+            card(h, "epochs", epochs, "trained (no per-epoch history)" + kept);
         }
         card(h, "parameters", Text.count(c.parameterCount()), c.model().network().layers().size() + " layers, "
                 + c.model().classes().size() + " classes");

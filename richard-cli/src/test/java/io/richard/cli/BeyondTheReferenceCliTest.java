@@ -106,7 +106,9 @@ class BeyondTheReferenceCliTest {
                         + " gamma: 0.5}\n    hiddenLayers:\n")
                 .replace("  test: test.csv\n", "  test: test.csv\n  earlyStopping: {patience: 1, metric: testCost}\n"));
         Path model = dir.resolve("m.richard");
-        Fixtures.Result trained = run("train", config.toString(), "-o", model.toString(), "--progress", "none");
+        Path report = dir.resolve("m.html");
+        Fixtures.Result trained = run("train", config.toString(), "-o", model.toString(), "--progress", "none",
+                "--report", report.toString());
         assertEquals(0, trained.status(), trained::toString);
         assertTrue(trained.err().contains("  optimizer adam (β1 0.9, β2 0.999, ε 1.0e-8)"), trained::toString);
         assertTrue(trained.err().contains("  schedule step: × 0.5 every 4 epochs, on the layers' rates"),
@@ -134,6 +136,8 @@ class BeyondTheReferenceCliTest {
                 "the model saved is the best epoch's");
         Fixtures.Result text = run("eval", model.toString(), dir.resolve("test.csv").toString());
         assertTrue(text.out().contains(" epochs; epoch " + best + "'s parameters, the best)\n"), text::toString);
+        assertTrue(Files.readString(report).contains("; the model is epoch " + best + "&#39;s, the best</div>"),
+                "the report's epochs card names the epoch saved");
         if (lines.size() < 12) {
             assertEquals(best + 1, lines.size(), "stopped after the first epoch that did not improve");
             assertTrue(trained.out().contains("stopped early after epoch " + lines.size() + " of 12: the test cost has"
