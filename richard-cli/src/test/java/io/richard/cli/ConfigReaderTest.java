@@ -93,6 +93,15 @@ class ConfigReaderTest {
         assertTrue(config.warnings().isEmpty());
     }
 
+    /** YAML's 2.0 is a float; where an integer is wanted it is that integer, as the C++ program's JSON reader has it. */
+    @Test
+    void wholeNumbersWrittenWithAFractionAreIntegers() {
+        TrainingConfig written = parse(YAML.replace("size: 2", "size: 2.0").replace("epochs: 2", "epochs: 2.0"));
+        assertEquals(parse(YAML).model(), written.model());
+        assertEquals("cfg.yaml:25:13: classifier.network.outputLayer.size: expected a positive integer, got the number"
+                + " 2.5", error(YAML.replace("size: 2", "size: 2.5")));
+    }
+
     /** The reference README's MNIST dense config, as written there (including its trailing comma). */
     @Test
     void referenceReadmeDenseJsonLoadsUnchanged() throws IOException {

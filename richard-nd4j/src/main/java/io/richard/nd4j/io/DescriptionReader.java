@@ -695,7 +695,13 @@ public final class DescriptionReader {
                     case LONG -> LongNode.valueOf(p.getLongValue());
                     default -> BigIntegerNode.valueOf(p.getBigIntegerValue());
                 };
-                case VALUE_NUMBER_FLOAT -> node = DoubleNode.valueOf(p.getDoubleValue());
+                case VALUE_NUMBER_FLOAT -> {
+                    // The C++ program reads its JSON with nlohmann::json, which gives 320.0 where an integer is
+                    // wanted (and 320 for 320.5, refused here): a whole number written with a fraction is that integer.
+                    double v = p.getDoubleValue();
+                    node = v == Math.rint(v) && Math.abs(v) <= Integer.MAX_VALUE ? IntNode.valueOf((int) v)
+                            : DoubleNode.valueOf(v);
+                }
                 case VALUE_TRUE, VALUE_FALSE -> node = BooleanNode.valueOf(token == JsonToken.VALUE_TRUE);
                 case VALUE_NULL -> {
                     problem(error(keyLocations.getOrDefault(path, location), path,

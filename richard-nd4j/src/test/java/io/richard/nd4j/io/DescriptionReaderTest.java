@@ -45,6 +45,15 @@ class DescriptionReaderTest {
                 + " classifier, data, dataLoader)", message);
     }
 
+    /** nlohmann::json, which the C++ program reads configs with, takes 3.0 where it wants an integer: so do we. */
+    @Test
+    void wholeNumbersWrittenWithAFractionAreIntegersAsInTheCppProgram() {
+        String written = CPP.replace("\"size\":3", "\"size\":3.0").replace("\"epochs\":1", "\"epochs\":1.0")
+                .replace("\"fetchSize\":7", "\"fetchSize\":7e0").replace("\"max\":10", "\"max\":10.0");
+        assertEquals(read(CPP, UnknownKeys.IGNORE, new ArrayList<>()), read(written, UnknownKeys.IGNORE,
+                new ArrayList<>()));
+    }
+
     @Test
     void errorsAreTheSameWhateverTheUnknownKeysPolicy() {
         String bad = CPP.replace("\"size\":3", "\"size\":\"3\"");
