@@ -68,7 +68,7 @@ final class SummaryCommand implements Callable<Integer> {
                             + " (limit)").findFirst().orElse("")
                             + t.testLimit().stream().mapToObj(n -> ", the first " + Text.count(n) + " test samples"
                             + " (testLimit)").findFirst().orElse(""));
-                    memory(console, model);
+                    memory(console, model, t.earlyStopping().isPresent() ? 1 : 0);
                     table = LayerTable.of(model, model.network().outputLayer().cost());
                 } else {
                     SavedModel saved = Input.loadModel(input);
@@ -133,8 +133,8 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     /** What training would need, from the description; a warning when this machine cannot train it. */
-    private static void memory(Console console, ModelSpec model) {
-        MemoryEstimate estimate = MemoryEstimate.of(model, TrainCommand.EVALUATION_BATCH);
+    private static void memory(Console console, ModelSpec model, int bestCopies) {
+        MemoryEstimate estimate = MemoryEstimate.of(model, TrainCommand.EVALUATION_BATCH).withParameterCopies(bestCopies);
         console.result("memory   about " + MemoryEstimate.bytes(estimate.totalBytes()) + " to train (parameters with"
                 + " their gradients " + MemoryEstimate.bytes(estimate.parameterBytes()) + ", activations "
                 + MemoryEstimate.bytes(estimate.activationBytes()) + ")");

@@ -322,7 +322,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean modelIsFile = OutputFiles.kind(modelPath) != OutputFiles.Kind.STREAM;
         Path metricsPath = metrics != null ? metrics : modelIsFile
                 ? modelPath.resolveSibling(modelPath.getFileName() + ".metrics.jsonl") : null;
-        MemoryEstimate.of(spec, EVALUATION_BATCH).require(MemoryEstimate.available());   // before allocating anything
+        MemoryEstimate.of(spec, EVALUATION_BATCH).withParameterCopies(options.earlyStopping().isPresent() ? 1 : 0)
+                .require(MemoryEstimate.available());                                  // before allocating anything
 
         Network initial = null;
         SavedModel initModel = null;

@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>The estimate counts, in float32: every parameter three times (value, gradient, and the copy made while
  * initialising) and once more per array the optimiser keeps for it (momentum's velocity, Adam's moments and work
- * array), and the arrays each layer keeps for a training mini-batch (activations, deltas, input
+ * array; early stopping's copy of the best parameters with {@link #withParameterCopies}), and the arrays each layer keeps for a training mini-batch (activations, deltas, input
  * gradients, dropout masks, and for convolutions the "full" arrays of N·H·W rows) plus those of one inference
  * batch (evaluation). It leaves out the data set itself. It is an estimate: within a factor of about 1.5.
  *
@@ -58,6 +58,16 @@ public record MemoryEstimate(long parameters, long largestLayerParameters, long 
         double parameterBytes = copies * FLOAT * parameters;
         return new MemoryEstimate(parameters, largest, clamp(parameterBytes), clamp(values * FLOAT), miniBatchSize,
                 inferenceBatch);
+    }
+
+    /**
+     * This estimate with {@code copies} more float32 copies of every parameter: early stopping keeps the best
+     * epoch's parameters.
+     */
+    public MemoryEstimate withParameterCopies(int copies) {
+        double extra = (double) copies * FLOAT * parameters;
+        return new MemoryEstimate(parameters, largestLayerParameters, clamp(parameterBytes + extra), activationBytes,
+                miniBatchSize, inferenceBatch);
     }
 
     private static double size(Shape shape) {

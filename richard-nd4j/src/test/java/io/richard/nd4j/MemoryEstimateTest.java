@@ -59,6 +59,17 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void earlyStoppingsCopyOfTheBestParametersCountsOnce() {
+        ModelSpec adam = dense(784, 30, 10);
+        adam = adam.withNetwork(adam.network().withOptimizer(new OptimizerSpec.Adam()));
+        MemoryEstimate plain = MemoryEstimate.of(adam, 256);
+        MemoryEstimate best = plain.withParameterCopies(1);
+        assertEquals(7 * 4 * plain.parameters(), best.parameterBytes(), "value, gradient, init copy, m, v, work, best");
+        assertEquals(plain.activationBytes(), best.activationBytes());
+        assertEquals(plain, plain.withParameterCopies(0));
+    }
+
+    @Test
     void convolutionsCountTheirFullRowsAndTheStackedInputOfTheScheduleByOutputRow() {
         // [8, 8, 1] → conv 4 of 3×3 (full rows, kH·C = 3) → [6, 6, 4] → pool 2×2 → [3, 3, 4] → dense 16 (dropout)
         // → output 3; mini-batches of 20, inference batches of 64
