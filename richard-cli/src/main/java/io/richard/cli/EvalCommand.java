@@ -61,6 +61,10 @@ final class EvalCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Set by the C++ program's command line (LegacyArgs): messages name --network and --samples. */
+    @Option(names = "--reference-option-names", hidden = true)
+    boolean referenceOptionNames;
+
     @Override
     public Integer call() throws JsonProcessingException {
         long start = System.nanoTime();
@@ -74,7 +78,8 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) {
             throw new UsageException("--batch-size must be a positive number, got " + batchSize);
         }
-        new RunFiles().input("model", "MODEL", model).input("data", "DATA", data)
+        new RunFiles().input("model", referenceOptionNames ? "--network" : "MODEL", model)
+                .input("data", referenceOptionNames ? "--samples" : "DATA", data)
                 .appended("log file", "--log", common.log).check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {

@@ -108,6 +108,7 @@ final class LegacyArgs {
                     require(network, "--network", "--train");
                 }
                 out.add("train");
+                out.add("--reference-option-names");
                 if (config != null) {
                     out.add(config);
                 }
@@ -140,6 +141,7 @@ final class LegacyArgs {
                 unused(err, config, "--config", " (evaluation uses the config stored in the network file)");
                 unused(err, init != null || initFromNetwork ? "" : null, "--init", "");
                 out.add("eval");
+                out.add("--reference-option-names");
                 if (network != null) {
                     out.add(network);
                 }

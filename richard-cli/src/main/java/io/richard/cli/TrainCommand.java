@@ -86,6 +86,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "Where to save the model (replaced atomically). Default: ./CONFIG-NAME.richard")
     Path model;
 
+    /**
+     * Set by the C++ program's command line (LegacyArgs): messages name its options (--network, --config,
+     * --samples) instead of this command's (-o, CONFIG, --data).
+     */
+    @Option(names = "--reference-option-names", hidden = true)
+    boolean referenceOptionNames;
+
     @Option(names = "--model-format", paramLabel = "archive|reference",
             description = "archive: richard's model archive (default); reference: the C++ Richard's network "
                     + "file, which it can evaluate and train further. When --model is the --init file, its format "
@@ -198,14 +205,27 @@ final class TrainCommand implements Callable<Integer> {
     /** The cluster of --spark, from when it is connected until the outputs are written. */
     private ClusterTraining.Session cluster;
 
+    /** How messages name {@code option}: as the user wrote it, in the C++ program's terms when they used those. */
+    private String named(String option) {
+        if (!referenceOptionNames) {
+            return option;
+        }
+        return switch (option) {
+            case "-o" -> "--network";
+            case "CONFIG" -> "--config";
+            case "--data" -> "--samples";
+            default -> option;
+        };
+    }
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         // the files named on the command line, before the log file is opened (it must not be the config, …)
-        new RunFiles().input("config", "CONFIG", config).input("training data", "--data", data)
+        new RunFiles().input("config", named("CONFIG"), config).input("training data", named("--data"), data)
                 .input("test data", "--test", test).input("checkpoint to resume", "--resume", resume)
-                .input("model to start from", "--init", init).allowSame("-o", "--init")
-                .output("model", "-o", model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
+                .input("model to start from", "--init", init).allowSame(named("-o"), "--init")
+                .output("model", named("-o"), model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
                 .output("report", "--report", report).output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
                 .allowSame("--checkpoint", "--resume").check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
@@ -464,16 +484,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path checkpointPath = checkpoint != null ? checkpoint : resume != null ? resume
                 : modelPath.resolveSibling(modelPath.getFileName() + ".checkpoint");
-        RunFiles files = new RunFiles().input("config", "CONFIG", config)
-                .input("training data", data != null ? "--data" : "training.data", dataPath)
-                .input("training labels", data != null ? "--data" : "training.data", dataPath == null ? null
+        RunFiles files = new RunFiles().input("config", named("CONFIG"), config)
+                .input("training data", data != null ? named("--data") : "training.data", dataPath)
+                .input("training labels", data != null ? named("--data") : "training.data", dataPath == null ? null
                         : DataSources.findLabelsBeside(dataPath).orElse(null))
                 .input("test data", test != null ? "--test" : "training.test", testPath.orElse(null))
                 .input("test labels", test != null ? "--test" : "training.test",
                         testPath.flatMap(DataSources::findLabelsBeside).orElse(null))
                 .input("checkpoint to resume", "--resume", resume)
-                .input("model to start from", "--init", init).allowSame("-o", "--init")   // read whole before training
-                .output("model", "-o", modelPath).output("metrics file", "--metrics", metricsPath)
+                .input("model to start from", "--init", init).allowSame(named("-o"), "--init")   // read whole first
+                .output("model", named("-o"), modelPath).output("metrics file", "--metrics", metricsPath)
                 .output("plot", "--plot", plot).output("report", "--report", report)
                 .output("checkpoint", "--checkpoint", interval != null ? checkpointPath
                         : null).appended("log file", "--log", common.log).allowSame("--checkpoint", "--resume");

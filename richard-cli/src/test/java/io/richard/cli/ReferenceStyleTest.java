@@ -59,13 +59,32 @@ class ReferenceStyleTest {
     void translation() {
         StringWriter warnings = new StringWriter();
         PrintWriter err = new PrintWriter(warnings, true);
-        assertArrayEquals(new String[] {"train", "c.json", "--data", "s.csv", "--model", "n", "--backend", "cuda",
-            "--log", "l.txt"}, LegacyArgs.translate(new String[] {"--train", "-s", "s.csv", "--config=c.json", "-n",
-                "n", "-x", "-l", "l.txt"}, err));
-        assertArrayEquals(new String[] {"eval", "n", "s"}, LegacyArgs.translate(new String[] {"--eval", "--samples", "s",
-            "--network", "n"}, err));
+        assertArrayEquals(new String[] {"train", "--reference-option-names", "c.json", "--data", "s.csv", "--model",
+            "n", "--backend", "cuda", "--log", "l.txt"}, LegacyArgs.translate(new String[] {"--train", "-s", "s.csv",
+                "--config=c.json", "-n", "n", "-x", "-l", "l.txt"}, err));
+        assertArrayEquals(new String[] {"eval", "--reference-option-names", "n", "s"}, LegacyArgs.translate(
+            new String[] {"--eval", "--samples", "s", "--network", "n"}, err));
         assertArrayEquals(new String[] {"train", "x.yaml"}, LegacyArgs.translate(new String[] {"train", "x.yaml"}, err));
         assertEquals("", warnings.toString());
+    }
+
+    /** Messages about the files name the options the user typed: --network, not -o; --config, not CONFIG. */
+    @Test
+    void messagesNameTheReferenceOptions() throws IOException {
+        Path config = Fixtures.csvProject(dir);
+        Result overConfig = run(args("--train", "--samples", dir.resolve("train.csv"), "--config", config,
+                "-n", config));
+        assertEquals(2, overConfig.status(), overConfig::toString);
+        assertEquals("richard: error: the model " + config + " (--network) is the same file as the config " + config
+                + " (--config); writing it would destroy the config. Give --network another file\n", overConfig.err());
+        Result overSamples = run(args("-t", "-s", dir.resolve("train.csv"), "-c", config, "--network",
+                dir.resolve("train.csv")));
+        assertEquals(2, overSamples.status(), overSamples::toString);
+        assertTrue(overSamples.err().contains("(--network) is the same file as the training data " + dir.resolve(
+                "train.csv") + " (--samples)"), overSamples::toString);
+        Result modern = run(args("train", config, "-o", config));
+        assertTrue(modern.err().contains(" (-o) is the same file as the config " + config + " (CONFIG)"),
+                modern::toString);
     }
 
     @Test
