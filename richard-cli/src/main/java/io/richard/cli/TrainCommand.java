@@ -581,6 +581,16 @@ final class TrainCommand implements Callable<Integer> {
             console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
                     + " threads, gradients summed");
         }
+        int splitBefore = resumed == null || clusterTraining != null ? 0
+                : savedInt(resumed.metadata(), "splitThreads", 0);
+        if (splitBefore > 0 && splitBefore != engine.splitThreads(network)) {
+            // the parts' gradients are summed in another grouping: the same sums, rounded otherwise
+            console.warn("the checkpoint's run " + (splitBefore == 1 ? "did not split mini-batches"
+                    : "split each mini-batch between " + splitBefore + " threads") + " and this one "
+                    + (engine.splitThreads(network) == 1 ? "does not" : "splits them between "
+                    + engine.splitThreads(network)) + ": the result will differ from an uninterrupted run by float"
+                    + " rounding; give --threads " + splitBefore + " to continue it exactly");
+        }
         if (initModel != null) {
             console.info("  init     parameters of " + init + " (" + (initModel.formatVersion() == 0
                     ? "network file of the C++ Richard" : "model archive") + ")");
@@ -639,6 +649,9 @@ final class TrainCommand implements Callable<Integer> {
             metadata.put("testSamples", Integer.toString(testSet != null ? testSet.data().size() : clusterTest.size()));
         }
         metadata.put("samplesPerEpoch", Integer.toString(perEpoch));
+        if (clusterTraining == null) {
+            metadata.put("splitThreads", Integer.toString(engine.splitThreads(network)));
+        }
         if (clusterTraining != null) {
             SparkOptions sparkOptions = sparkOptions(cfg.spark());
             metadata.put("spark.master", spark);

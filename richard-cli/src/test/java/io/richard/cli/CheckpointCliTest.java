@@ -3,6 +3,7 @@ package io.richard.cli;
 import static io.richard.cli.Fixtures.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -65,6 +66,33 @@ class CheckpointCliTest {
             "--progress", "none", "--threads", "1"}, 0, args, 0, 8);
         System.arraycopy(more, 0, args, 8, more.length);
         return run(args);
+    }
+
+    /**
+     * A CNN's mini-batches are split between --threads threads, whose gradients are summed in another grouping: a
+     * resumed run that splits them otherwise says it will not continue the first exactly, and how to.
+     */
+    @Test
+    void resumingWithAnotherSplitOfTheMiniBatchesSaysSo() throws IOException {
+        Path config = Fixtures.imageProject(dir);
+        String checkpoint = dir.resolve("c.richard.checkpoint").toString();
+        Fixtures.Result first = run("train", config.toString(), "--model", dir.resolve("c.richard").toString(),
+                "--progress", "none", "--threads", "2", "--epochs", "1", "--checkpoint-every", "1");
+        assertEquals(0, first.status(), first::toString);
+        assertEquals("2", Checkpoint.load(Path.of(checkpoint)).metadata().get("splitThreads"));
+        Path again = Files.copy(Path.of(checkpoint), dir.resolve("again.checkpoint"));  // a resumed run writes its own
+
+        Fixtures.Result alone = run("train", config.toString(), "--model", dir.resolve("c.richard").toString(),
+                "--progress", "none", "--resume", checkpoint, "--epochs", "2", "--threads", "1");
+        assertEquals(0, alone.status(), alone::toString);
+        assertTrue(alone.err().contains("richard: warning: the checkpoint's run split each mini-batch between 2"
+                + " threads and this one does not: the result will differ from an uninterrupted run by float"
+                + " rounding; give --threads 2 to continue it exactly"), alone::toString);
+
+        Fixtures.Result same = run("train", config.toString(), "--model", dir.resolve("d.richard").toString(),
+                "--progress", "none", "--resume", again.toString(), "--epochs", "2", "--threads", "2");
+        assertEquals(0, same.status(), same::toString);
+        assertFalse(same.err().contains("float rounding"), same::toString);
     }
 
     /** The parameters of two model files are bit-identical. */
