@@ -2,6 +2,8 @@ package io.richard.nd4j.layer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
@@ -88,5 +90,43 @@ class LayerKindsTest {
                 new float[][] {{9, 8}}));
         assertArrayEquals(new float[] {9, 1, 2, 8, 3, 4},
                 LayerKinds.toReference(new ConvolutionalLayerSpec(2, 2, 1, 0.1), conv));
+    }
+    /** What a kind says of itself: its parameters with their shapes, its words for the network file, splitting. */
+    @Test
+    void eachKindNamesItsParametersDescribesItselfAndSaysWhetherItSplits() {
+        Shape image = new Shape(5, 4, 2);
+        ConvolutionalLayerSpec conv = new ConvolutionalLayerSpec(3, 2, 3, 0.1);
+        assertEquals(List.of(new ParameterShape("W", new long[] {3, 2, conv.kernelSize().height(),
+                conv.kernelSize().width()}), new ParameterShape("b", new long[] {1, 3})), LayerKinds.parameters(conv, image));
+        assertEquals(List.of(new ParameterShape("W", new long[] {5, 40}), new ParameterShape("b", new long[] {1, 5})),
+                LayerKinds.parameters(new DenseLayerSpec(5, 0.1), image));
+        assertEquals(List.of(), LayerKinds.parameters(new MaxPoolingLayerSpec(1, 2), image));
+
+        assertEquals("dense, 5 biases and 5×40 weights", LayerKinds.describeReference(new DenseLayerSpec(5, 0.1), image));
+        assertEquals("output, 4 biases and 4×40 weights", LayerKinds.describeReference(new OutputLayerSpec(4, 0.1),
+                image));
+        assertEquals("convolutional, 3 filters of " + conv.kernelSize().width() + "×" + conv.kernelSize().height()
+                + "×2 plus one bias each", LayerKinds.describeReference(conv, image));
+        assertEquals("max pooling, no parameters", LayerKinds.describeReference(new MaxPoolingLayerSpec(1, 2), image));
+
+        assertTrue(LayerKinds.splitsWell(conv), "a convolution's work is mostly per sample");
+        assertFalse(LayerKinds.splitsWell(new DenseLayerSpec(5, 0.1)));
+        assertFalse(LayerKinds.splitsWell(new OutputLayerSpec(4, 0.1)));
+        assertFalse(LayerKinds.splitsWell(new MaxPoolingLayerSpec(1, 2)));
+    }
+
+    /** A parameter's shape is a value: equal by name and dimensions (not by array identity), printed as such. */
+    @Test
+    void parameterShapesAreValues() {
+        ParameterShape w = new ParameterShape("W", new long[] {320, 784});
+        assertEquals(new ParameterShape("W", new long[] {320, 784}), w);
+        assertEquals(new ParameterShape("W", new long[] {320, 784}).hashCode(), w.hashCode());
+        assertNotEquals(new ParameterShape("b", new long[] {320, 784}), w);
+        assertNotEquals(new ParameterShape("W", new long[] {784, 320}), w);
+        assertNotEquals(new ParameterShape("W", new long[] {320, 784}).hashCode(),
+                new ParameterShape("W", new long[] {784, 320}).hashCode());
+        assertNotEquals(w, "W [320, 784]");
+        assertEquals("W [320, 784]", w.toString());
+        assertEquals(250_880, w.length());
     }
 }
