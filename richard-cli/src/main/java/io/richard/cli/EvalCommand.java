@@ -78,8 +78,8 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize <= 0) {
             throw new UsageException("--batch-size must be a positive number, got " + batchSize);
         }
-        new RunFiles().input("model", referenceOptionNames ? "--network" : "MODEL", model)
-                .input("data", referenceOptionNames ? "--samples" : "DATA", data)
+        new RunFiles().input("model", LegacyArgs.named("MODEL", referenceOptionNames), model)
+                .input("data", LegacyArgs.named("DATA", referenceOptionNames), data)
                 .appended("log file", "--log", common.log).check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
                 common.log)) {

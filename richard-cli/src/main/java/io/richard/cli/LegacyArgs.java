@@ -30,6 +30,23 @@ final class LegacyArgs {
     private LegacyArgs() {
     }
 
+    /**
+     * How messages name a command's {@code option} (or argument) when it came from the reference's command line
+     * ({@code referenceNames}): by the reference's option the user typed, e.g. {@code -o} and {@code MODEL} as
+     * {@code --network}; otherwise as it is.
+     */
+    static String named(String option, boolean referenceNames) {
+        if (!referenceNames) {
+            return option;
+        }
+        return switch (option) {
+            case "-o", "MODEL" -> "--network";
+            case "CONFIG" -> "--config";
+            case "--data", "DATA" -> "--samples";
+            default -> option;
+        };
+    }
+
     /** Whether the arguments use the reference's style (a mode flag, not a command). */
     static boolean applies(String[] args) {
         for (String arg : args) {

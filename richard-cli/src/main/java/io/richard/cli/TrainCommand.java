@@ -207,15 +207,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** How messages name {@code option}: as the user wrote it, in the C++ program's terms when they used those. */
     private String named(String option) {
-        if (!referenceOptionNames) {
-            return option;
-        }
-        return switch (option) {
-            case "-o" -> "--network";
-            case "CONFIG" -> "--config";
-            case "--data" -> "--samples";
-            default -> option;
-        };
+        return LegacyArgs.named(option, referenceOptionNames);
     }
 
     @Override

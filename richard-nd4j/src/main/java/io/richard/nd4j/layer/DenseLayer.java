@@ -73,13 +73,15 @@ public final class DenseLayer implements Layer {
     @Override
     public INDArray forward(INDArray aPrev, Mode mode) {
         INDArray z = products.weightedSums(aPrev, W, b, mode);            // (4) z = W a^{l−1} + b
-        INDArray a = products.activate(activation, z, mode);              // (5) a = σ(z)
+        INDArray a = products.activate(activation, z, mode);              // (5) a = σ(z) (an output layer: or softmax)
         return dropout.apply(a, mode);
     }
 
     @Override
     public INDArray backward(INDArray gradA, boolean inputGradient) {
-        INDArray delta = products.delta(activation, dropout.gate(gradA)); // (8) δ = ∇a C ⊙ σ'(z)
+        // (8) δ = ∇a C ⊙ σ'(z); an output layer whose cost is fused with its activation (loss.OutputCost) is given
+        // δ^L = a − y itself as gradA, and its activation passes it on unchanged
+        INDArray delta = products.delta(activation, dropout.gate(gradA));
         products.weightGradient(delta, gradW);                            // (9) ∇W C = δ ⊗ a^{l−1}, Σ over the mini-batch
         products.biasGradient(delta, gradB);                              // (10) ∇b C = δ, Σ over the mini-batch
         return inputGradient
