@@ -176,6 +176,40 @@ class OptimizerTest {
         assertEquals("sgd keeps no state, but the checkpoint holds [step]", sgd.getMessage());
     }
 
+    /**
+     * The step counts a checkpoint may hold are the whole numbers from 0 (the state of an Adam that has not stepped
+     * yet) to 2⁵³ (the largest up to which a double holds every whole number); the next step after a restore is
+     * t + 1, with its own bias correction.
+     */
+    @Test
+    void restoreTakesEveryWholeStepCountFromZeroTo2To53() {
+        Adam fresh = new Adam();
+        Map<String, INDArray> before = fresh.state();
+        assertEquals(0.0, before.get("step").getDouble(0), 0);
+        Adam restored = new Adam();
+        for (int t = 0; t < 2; t++) {
+            restored.beginStep();
+            restored.update("outputLayer.W", parameter("W", new double[] {0.5}, DataType.DOUBLE, 1, 1), 0.5);
+        }
+        restored.restore(before);
+        assertEquals(0, restored.steps());
+        // t = 1 again, moments from zero: m̂ = g, v̂ = g², θ = 1 − 0.5 · 0.2 / (0.2 + 1e-8)
+        assertEquals(1 - 0.5 * 0.2 / (0.2 + 1e-8), oneElement(restored, 1.0, new double[] {0.2}, 0.5)[0], 1e-15);
+
+        Adam late = new Adam();
+        late.restore(Map.of("step", Nd4j.createFromArray(0x1p53)));
+        assertEquals(1L << 53, late.steps());
+        // t = 2⁵³ + 1: β^t is 0 in doubles, no bias correction left; m = 0.1 g, v = 0.001 g² from zero moments
+        assertEquals(1 - 0.5 * (0.1 * 0.2) / (Math.sqrt(0.001 * 0.2 * 0.2) + 1e-8),
+                oneElement(late, 1.0, new double[] {0.2}, 0.5)[0], 1e-14);
+
+        for (double bad : new double[] {-1, 0.5, 0x1p53 + 2, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Adam().restore(Map.of("step", Nd4j.createFromArray(bad))));
+            assertEquals("Adam's step count must be a whole number >= 0, got " + bad, e.getMessage());
+        }
+    }
+
     private static double[] oneElement(Optimizer optimizer, double start, double[] gradients, double rate) {
         Parameter p = parameter("W", new double[] {start}, DataType.DOUBLE, 1, 1);
         double[] after = new double[gradients.length];
