@@ -106,6 +106,24 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void aConvolutionWithDropoutCountsItsMaskItsDroppedOutputAndTheirGradient() {
+        // [6, 6, 1] → conv 2 of 3×3, dropout 0.25 (full rows, kH·C = 3) → [4, 4, 2] → output 2; mini-batches of 5,
+        // inference batches of 8
+        NetworkSpec cnn = NetworkSpec.builder().hyperparams(1, 100, 5)
+                .layer(new ConvolutionalLayerSpec(2, new Size2D(3, 3), 0.1, 1.0, 0.25)).output(2, 0.1);
+        MemoryEstimate e = MemoryEstimate.of(ModelSpec.of(List.of("a", "b"), new Shape(6, 6, 1),
+                new Normalization(0, 1), cnn), 8);
+        long rows = 5 * 6 * 6;                               // a mini-batch's input rows N·H·W
+        long values = (2 * rows * 1 + 3 * rows * 2)          // conv: X, ∇X (C = 1); z, ∇a, δ in full rows (D = 2)
+                + 3 * 5 * (4 * 4 * 2)                        // its dropout: the mask, the dropped a, their ∇a
+                + (3 * 5 * 2 + 2 * 5 * 32)                   // output
+                + (8 * 36 * 1 + 8 * 36 * 2)                  // inference conv: X and z, no dropout
+                + 8 * (32 + 2)                               // inference output
+                + 2 * 5 * (36 + 2);                          // the batch x, y
+        assertEquals(4 * values, e.activationBytes());
+    }
+
+    @Test
     void aNetworkIsRefusedExactlyWhenItNeedsMoreThanIsFree() {
         MemoryEstimate e = MemoryEstimate.of(dense(784, 30, 10), 256);
         long heap = 4 * e.largestLayerParameters();
