@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
@@ -117,6 +118,47 @@ class EvaluationTest {
                 "b               0      1      2      0",
                 "c               0      0      1      0",
                 "dee-l…          0      1      0      0",
+                ""), e.confusionTable());
+    }
+
+    /**
+     * The observer sees every sample once, in data order, with its label, its outputs σ(8x) and its predicted class;
+     * batches of 4 on one thread, of 100 split between two threads (whole, as they are under 64 rows per thread).
+     */
+    @ParameterizedTest(name = "batch size {0}, {1} thread(s)")
+    @CsvSource({"4, 1", "100, 2"})
+    void anObserverSeesEverySamplesOutputsAndPredictionInOrder(int batchSize, int threads) {
+        List<Integer> labels = new ArrayList<>();
+        List<Integer> predicted = new ArrayList<>();
+        List<double[]> outputs = new ArrayList<>();
+        Evaluation e = Evaluation.of(network(), data(), batchSize, threads, (batch, from, a, classes) -> {
+            assertEquals(classes.length, a.rows());
+            for (int r = 0; r < classes.length; r++) {
+                labels.add(batch.labels()[from + r]);
+                predicted.add(classes[r]);
+                outputs.add(a.getRow(r).toDoubleVector());
+            }
+        });
+        assertArrayEquals(CONFUSION, e.confusion());
+        assertEquals(CASES.length, labels.size());
+        for (int s = 0; s < CASES.length; s++) {
+            assertEquals(CASES[s][0], labels.get(s), "label of sample " + s);
+            assertEquals(CASES[s][1], predicted.get(s), "prediction of sample " + s);
+            for (int i = 0; i < 4; i++) {
+                double a = 1 / (1 + Math.exp(-8 * (i == CASES[s][1] ? 0.75 : 0.125)));
+                assertEquals(a, outputs.get(s)[i], 1e-12, "output " + i + " of sample " + s);
+            }
+        }
+    }
+
+    /** Labels of up to 6 characters fill the 6-wide columns as they are; longer ones keep 5 characters and "…". */
+    @Test
+    void theTableShortensOnlyLabelsLongerThanSixCharacters() {
+        Evaluation e = new Evaluation(List.of("kitten", "puppies"), 5, 3, 1.0, new long[][] {{2, 1}, {1, 1}});
+        assertEquals(String.join("\n",
+                "actual\\pred kitten puppi…",
+                "kitten          2      1",
+                "puppi…          1      1",
                 ""), e.confusionTable());
     }
 
