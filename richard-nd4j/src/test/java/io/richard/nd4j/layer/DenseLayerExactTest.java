@@ -3,6 +3,7 @@ package io.richard.nd4j.layer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.richard.api.Mode;
 import io.richard.api.Shape;
@@ -81,6 +82,27 @@ class DenseLayerExactTest {
         // Inference computes the same function (no dropout configured).
         INDArray inference = layer.forward(aPrev(), Mode.INFERENCE);
         assertEquals(0.0, inference.sub(a).amaxNumber().doubleValue(), EPS);
+    }
+
+    /**
+     * {@code weights()} and {@code biases()} are the W (n_out, n_in) and b (1, n_out) forward computes with, not
+     * copies: as given, and a change to them is a change of z by hand; {@code activation()} is the σ of (5).
+     */
+    @Test
+    void weightsBiasesAndActivationAreTheOnesForwardUses() {
+        DenseLayer layer = layer(false);
+        assertMatrix(W, layer.weights(), "W");
+        assertMatrix(new double[][] {B}, layer.biases(), "b");
+        assertSame(Sigmoid.INSTANCE, layer.activation());
+        layer.weights().putScalar(0, 2, 0.8);        // w_02: 0.3 → 0.8, z_0 of each sample + 0.5 a_2
+        layer.biases().putScalar(0, 1, 0.4);         // b_1: −0.1 → 0.4, z_1 of each sample + 0.5
+        for (int pass = 0; pass < 2; pass++) {
+            INDArray a = layer.forward(aPrev(), pass == 0 ? Mode.INFERENCE : Mode.TRAINING);
+            assertEquals(1 / (1 + Math.exp(-(Z00 + 0.5 * 3.0))), a.getDouble(0, 0), EPS);
+            assertEquals(1 / (1 + Math.exp(-(Z01 + 0.5))), a.getDouble(0, 1), EPS);
+            assertEquals(1 / (1 + Math.exp(-(Z10 + 0.5 * 2.0))), a.getDouble(1, 0), EPS);
+            assertEquals(1 / (1 + Math.exp(-(Z11 + 0.5))), a.getDouble(1, 1), EPS);
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
@@ -77,6 +78,50 @@ class LayerKindsTest {
         values.forEach((name, value) -> assertTrue(value.castTo(DataType.FLOAT).equalsWithEps(read.get(name), 0),
                 name + ": " + read.get(name)));
         assertTrue(LayerKinds.values(spec, input, spec.outputShape(input), 32, 256) > 0);
+    }
+
+    /**
+     * A layer built on an implementation names it ({@code implementation()}) and runs on it: a spatial output comes
+     * in that implementation's layout, (N, D, H', W') for the plain kernels and (H', N, W', D) for the fast ones.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("layersOnBothKernels")
+    void aLayerNamesTheKernelsItRunsOn(LayerSpec spec, Shape input, String name) {
+        Kernels kernels = Kernels.named(name);
+        Layer layer = LayerKinds.create(spec, input, new ReferenceInitializer(3), DataType.DOUBLE, 7, kernels);
+        Kernels implementation = layer instanceof DenseLayer dense ? dense.implementation()
+                : layer instanceof ConvolutionalLayer convolution ? convolution.implementation()
+                : ((MaxPoolingLayer) layer).implementation();
+        assertSame(kernels, implementation);
+        assertEquals(name, implementation.name());
+        Shape output = layer.outputShape();
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.DOUBLE, 2, input.size());
+        INDArray a = layer.forward(kernels.spatial(x, input), io.richard.api.Mode.INFERENCE);
+        long[] expected = layer instanceof DenseLayer ? new long[] {2, output.size()}
+                : name.equals("plain") ? new long[] {2, output.depth(), output.height(), output.width()}
+                : new long[] {output.height(), 2, output.width(), output.depth()};
+        assertArrayEquals(expected, a.shape());
+    }
+
+    static Stream<Arguments> layersOnBothKernels() {
+        return Stream.of(Arguments.of(new DenseLayerSpec(5, 0.1), new Shape(3, 2, 2)),
+                Arguments.of(new OutputLayerSpec(4, 0.1), new Shape(6, 1, 1)),
+                Arguments.of(new ConvolutionalLayerSpec(3, 2, 3, 0.1), new Shape(5, 4, 2)),
+                Arguments.of(new MaxPoolingLayerSpec(2, 1), new Shape(4, 3, 3))).flatMap(a -> Stream.of("plain",
+                        "fast").map(k -> Arguments.of(a.get()[0], a.get()[1], k)));
+    }
+
+    /** The layers' constructors without an implementation take the backend's (the fast kernels on the CPU). */
+    @Test
+    void aLayerBuiltWithoutKernelsRunsOnTheBackendsOwn() {
+        Shape image = new Shape(4, 3, 2);
+        assertSame(Kernels.forBackend(), new MaxPoolingLayer(new MaxPoolingLayerSpec(2, 1), image).implementation());
+        assertSame(Kernels.forBackend(), new ConvolutionalLayer(new ConvolutionalLayerSpec(2, 2, 2, 0.1), image,
+                org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 2, 2, 2, 2),
+                org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 1, 2), 7).implementation());
+        assertSame(Kernels.forBackend(), new DenseLayer(new DenseLayerSpec(2, 0.1), image, io.richard.nd4j.activation.Sigmoid
+                .INSTANCE, org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 2, 24),
+                org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 1, 2), 7).implementation());
     }
 
     @Test
