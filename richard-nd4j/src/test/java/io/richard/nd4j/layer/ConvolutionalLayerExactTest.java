@@ -225,12 +225,12 @@ class ConvolutionalLayerExactTest {
         // Consecutive mini-batches through the same layer (its work arrays are reused): each backward pass leaves
         // the gradients of its own mini-batch, never a sum with the previous ones
         for (int batch = 0; batch < MINI_BATCHES; batch++) {
-            nestedLoopsOneMiniBatch(layer, Kernels.named(kernels), random, n, w, h, c, depth, kW, kH, spatialIn);
+            nestedLoopsOneMiniBatch(layer, Kernels.named(kernels), random, batch, n, w, h, c, depth, kW, kH, spatialIn);
         }
     }
 
-    private static void nestedLoopsOneMiniBatch(ConvolutionalLayer layer, Kernels kernels, Random random, int n, int w,
-            int h, int c, int depth, int kW, int kH, boolean spatialIn) {
+    private static void nestedLoopsOneMiniBatch(ConvolutionalLayer layer, Kernels kernels, Random random, int batch,
+            int n, int w, int h, int c, int depth, int kW, int kH, boolean spatialIn) {
         int wOut = w - kW + 1;
         int hOut = h - kH + 1;
         Shape inputShape = new Shape(w, h, c);
@@ -338,9 +338,12 @@ class ConvolutionalLayerExactTest {
                 }
             }
         }
+        // training first, as a trainer starts (no inference pass before its first step), then inference, as an
+        // evaluation between two steps; ∂C/∂a in the output's layout, or flat in the reference's order every other
+        // mini-batch (the layer takes either)
+        INDArray a = kernels.flat(layer.forward(input, Mode.TRAINING), outputShape).dup();
+        INDArray gradInput = layer.backward(batch % 2 == 1 ? gOut : kernels.spatial(gOut, outputShape), true);
         INDArray inference = kernels.flat(layer.forward(input, Mode.INFERENCE), outputShape).dup();
-        INDArray a = kernels.flat(layer.forward(input, Mode.TRAINING), outputShape);
-        INDArray gradInput = layer.backward(kernels.spatial(gOut, outputShape), true);
 
         double tol = 1e-10;
         assertArrayEquals(new long[] {n, (long) depth * hOut * wOut}, a.shape());
