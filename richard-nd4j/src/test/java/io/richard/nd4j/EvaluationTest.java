@@ -40,9 +40,13 @@ class EvaluationTest {
     private static final long[][] CONFUSION = {{3, 1, 0, 0}, {0, 1, 2, 0}, {0, 0, 1, 0}, {0, 1, 0, 0}};
 
     private static Network network() {
+        return network(DataType.DOUBLE);
+    }
+
+    private static Network network(DataType type) {
         NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 10, 2).output(4, 0.1);
         Network network = Network.create(ModelSpec.of(CLASSES, Shape.flat(4), new Normalization(0, 1), spec), 0,
-                DataType.DOUBLE);
+                type);
         List<Parameter> parameters = network.layers().get(0).parameters();
         parameters.get(0).value().assign(Nd4j.eye(4).muli(8));
         parameters.get(1).value().assign(0);
@@ -148,6 +152,20 @@ class EvaluationTest {
                 double a = 1 / (1 + Math.exp(-8 * (i == CASES[s][1] ? 0.75 : 0.125)));
                 assertEquals(a, outputs.get(s)[i], 1e-12, "output " + i + " of sample " + s);
             }
+        }
+    }
+
+    /**
+     * Networks of either precision evaluated one after the other on one thread, in one batch of the whole set each:
+     * the work array the thread keeps for the output gradient between evaluations then has the same shape every
+     * time, but not the same type. Each has the cost counted by hand, to its precision.
+     */
+    @Test
+    void oneThreadEvaluatesNetworksOfEitherPrecisionOneAfterTheOther() {
+        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT)) {
+            Evaluation e = network(type).evaluate(data(), 9);
+            assertArrayEquals(CONFUSION, e.confusion(), type.toString());
+            assertEquals(totalCost(), e.totalCost(), type == DataType.DOUBLE ? 1e-12 : 1e-6, type.toString());
         }
     }
 
