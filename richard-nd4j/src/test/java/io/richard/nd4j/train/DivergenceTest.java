@@ -9,12 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
+import io.richard.api.data.Batch;
+import io.richard.api.data.BatchStream;
+import io.richard.api.data.LabelledDataSet;
+import io.richard.api.data.SampleOrder;
 import io.richard.api.spec.NetworkSpec;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.data.InMemoryDataSet;
 import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
@@ -42,7 +50,7 @@ class DivergenceTest {
     @Test
     void anExplodingLearningRateStopsTrainingNamingEpochBatchAndLayer() {
         NetworkSpec spec = NetworkSpec.builder().hyperparams(50, 16, 4).dense(5, 1e300).output(2, 1e300);
-        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network network = Network.create(INPUT, spec, 1, DataType.FLOAT);
         List<TrainingState> checkpoints = new ArrayList<>();
         Trainer trainer = Trainer.builder(network)
                 .checkpoint(CheckpointInterval.everyBatches(1), state -> {
@@ -68,7 +76,7 @@ class DivergenceTest {
         assertEquals("hiddenLayers[0]", e.layer());
 
         // without checkpoints the cost of the next mini-batch catches it, before that mini-batch is applied
-        Network unchecked = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network unchecked = Network.create(INPUT, spec, 1, DataType.FLOAT);
         TrainingDivergedException next = assertThrows(TrainingDivergedException.class,
                 () -> Trainer.builder(unchecked).build().fit(data(1)));
         assertEquals(0, next.epoch());
@@ -80,7 +88,7 @@ class DivergenceTest {
     @Test
     void aNonFiniteCostIsCaughtBeforeTheMiniBatchIsApplied() {
         NetworkSpec spec = NetworkSpec.builder().hyperparams(3, 16, 4).dense(5, 0.5).output(2, 0.5);
-        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network network = Network.create(INPUT, spec, 1, DataType.FLOAT);
         network.layers().get(1).parameters().get(0).value().putScalar(0, 1, Float.NaN);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> Trainer.builder(network).build().fit(data(1)));
@@ -94,7 +102,7 @@ class DivergenceTest {
     @Test
     void infiniteInputsAreBlamedOnTheData() {
         NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
-        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network network = Network.create(INPUT, spec, 1, DataType.FLOAT);
         float[][] x = {{0, 1, 2, Float.NaN}, {1, 1, 1, 1}};
         InMemoryDataSet bad = InMemoryDataSet.of(List.of("0", "1"), INPUT, x, 0, 1);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
@@ -107,7 +115,7 @@ class DivergenceTest {
     @Test
     void aLayerWithNaNAndInfiniteParametersIsNamedWithBoth() {
         NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
-        Network network = Network.create(INPUT, spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network network = Network.create(INPUT, spec, 1, DataType.FLOAT);
         network.layers().get(1).parameters().get(0).value().putScalar(1, 2, Float.NaN);
         network.layers().get(1).parameters().get(1).value().putScalar(0, 1, Float.POSITIVE_INFINITY);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
@@ -123,7 +131,7 @@ class DivergenceTest {
         // a 1×1 convolution of weight 3e38 on inputs of 5: z = 1.5e39 overflows float32 to +∞ and ReLU keeps it; the
         // output layer's mixed-sign weights then meet +∞ and give NaN
         NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).convolutional(1, 1, 1, 0.5).output(2, 0.5);
-        Network network = Network.create(new Shape(2, 2, 1), spec, 1, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Network network = Network.create(new Shape(2, 2, 1), spec, 1, DataType.FLOAT);
         network.layers().get(0).parameters().get(0).value().assign(3e38f);
         network.layers().get(0).parameters().get(1).value().assign(0);
         INDArray w = network.layers().get(1).parameters().get(0).value();
@@ -141,5 +149,67 @@ class DivergenceTest {
         assertEquals("hiddenLayers[0]", e.layer());
         assertEquals(0, e.epoch());
         assertEquals(0, e.batch());
+    }
+
+    /**
+     * With finite parameters, inputs and layer outputs, what is left is the targets: a target of 1e200 makes
+     * ½ (a − y)² = 5e399, beyond float64 (+∞), and is +∞ itself in a float32 network; a NaN target makes the cost
+     * NaN. Both are named, with the cost's sign. The float64 mini-batch is run through a float32 network's layers
+     * as training ran it, cast to float32.
+     */
+    @ParameterizedTest(name = "target {0}, {2} network")
+    @CsvSource({"1e200, +∞, DOUBLE", "NaN, NaN, DOUBLE", "1e200, +∞, FLOAT", "NaN, NaN, FLOAT"})
+    void targetsThatOverflowTheCostAreBlamedWhenEverythingElseIsFinite(double target, String cost, DataType type) {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
+        Network network = Network.create(INPUT, spec, 1, type);
+        INDArray w = network.layers().get(0).parameters().get(0).value().dup();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(new Targets(target)));
+        assertEquals("training diverged in epoch 1, mini-batch 1: the cost is " + cost + "; the targets or the cost"
+                + " overflowed. The steps are too large: lower learnRate (now hiddenLayers[0] 0.5, outputLayer 0.5),"
+                + " e.g. to a tenth, or use smaller mini-batches (gradients are summed over miniBatchSize 4).",
+                e.getMessage());
+        assertEquals(null, e.layer());
+        assertEquals(0, e.epoch());
+        assertEquals(0, e.batch());
+        assertEquals(w, network.layers().get(0).parameters().get(0).value(), "the bad mini-batch was applied");
+    }
+
+    /** Two samples of finite inputs in one float64 mini-batch, the first with the target {@code (value, 0)}. */
+    private record Targets(double value) implements LabelledDataSet {
+
+        @Override
+        public List<String> classes() {
+            return List.of("0", "1");
+        }
+
+        @Override
+        public Shape shape() {
+            return INPUT;
+        }
+
+        @Override
+        public int size() {
+            return 2;
+        }
+
+        @Override
+        public BatchStream batches(int batchSize, int limit, SampleOrder order) {
+            return new BatchStream() {
+                boolean given;
+
+                @Override
+                public boolean hasNext() {
+                    return !given;
+                }
+
+                @Override
+                public Batch next() {
+                    given = true;
+                    return new Batch(Nd4j.createFromArray(new double[][] {{0.1, 0.2, 0.3, 0.4}, {0.5, 0.6, 0.7, 0.8}}),
+                            Nd4j.createFromArray(new double[][] {{value, 0}, {0, 1}}), new int[] {0, 1});
+                }
+            };
+        }
     }
 }
