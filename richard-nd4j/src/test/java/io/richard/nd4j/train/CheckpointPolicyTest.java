@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import io.richard.api.Shape;
+import io.richard.api.spec.ModelSpec;
 import io.richard.api.spec.NetworkSpec;
+import io.richard.api.spec.Normalization;
+import io.richard.api.spec.OptimizerSpec;
 import io.richard.api.train.TrainingDivergedException;
 import io.richard.nd4j.Network;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,9 @@ class CheckpointPolicyTest {
         written.clear();
         run(policy(CheckpointInterval.everyEpochs(1)), 2, 2);   // a resumed run: epochs 3 and 4 (0-based 2, 3)
         assertEquals(List.of("2.4", "3.4"), written);
+        written.clear();
+        run(policy(CheckpointInterval.everyEpochs(3)), 0, 7);   // after epochs 3 and 6 (0-based 2, 5)
+        assertEquals(List.of("2.4", "5.4"), written);
     }
 
     @Test
@@ -84,5 +90,58 @@ class CheckpointPolicyTest {
         assertEquals("outputLayer", e.layer());
         assertTrue(e.getMessage().startsWith("training diverged in epoch 1, mini-batch 2: its update left outputLayer"
                 + " (output) parameter b holds NaN values; no checkpoint was written with them."), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // The same intervals as a trainer keeps them
+
+    /** 6 inputs → dense 5 → output 2 (SGD), mini-batches of 8; 16 samples: 2 mini-batches per epoch. */
+    private static Network small() {
+        return Network.create(ScheduleAndStoppingTest.model(OptimizerSpec.SGD, null), 1);
+    }
+
+    private static List<String> positions(List<TrainingState> states) {
+        return states.stream().map(s -> s.epoch() + "." + s.batch()).toList();
+    }
+
+    @Test
+    void aTrainerWritesAtTheEndOfEveryThirdEpoch() {
+        List<TrainingState> states = new ArrayList<>();
+        Trainer.builder(small()).epochs(7).checkpoint(CheckpointInterval.everyEpochs(3), states::add).build()
+                .fit(ScheduleAndStoppingTest.data(16));
+        // after epochs 3 and 6 (of 7): the position to resume from is the start of the 4th and of the 7th
+        assertEquals(List.of("3.0", "6.0"), positions(states));
+    }
+
+    @Test
+    void everyFitOfATrainerCountsItsMiniBatchesFromZero() {
+        List<TrainingState> states = new ArrayList<>();
+        Trainer trainer = Trainer.builder(small()).epochs(2).checkpoint(CheckpointInterval.everyBatches(3), states::add)
+                .build();
+        trainer.fit(ScheduleAndStoppingTest.data(16));          // 4 mini-batches: one checkpoint, after the 3rd
+        assertEquals(List.of("1.1"), positions(states));
+        trainer.fit(ScheduleAndStoppingTest.data(16));          // 4 more, counted again from the first
+        assertEquals(List.of("1.1", "1.1"), positions(states));
+    }
+
+    /**
+     * Epochs of one mini-batch whose update (λ = 1e300) leaves the parameters infinite: the checkpoint due at the end
+     * of the first epoch is refused, naming that epoch and its last (only) mini-batch.
+     */
+    @Test
+    void anEpochCheckpointOfParametersThatAreNotFiniteStopsTrainingAtThatEpochsLastMiniBatch() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(3, 16, 16).dense(3, 1e300).output(2, 1e300);
+        Network exploding = Network.create(ModelSpec.of(List.of("a", "b"), Shape.flat(6), new Normalization(0, 1),
+                spec), 1);
+        List<TrainingState> states = new ArrayList<>();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder(exploding)
+                .checkpoint(CheckpointInterval.everyEpochs(1), states::add).build()
+                .fit(ScheduleAndStoppingTest.data(16)));
+        assertEquals(List.of(), states);
+        assertEquals(0, e.epoch());
+        assertEquals(0, e.batch());
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1, mini-batch 1: its update left"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("no checkpoint was written with them"), e.getMessage());
     }
 }
