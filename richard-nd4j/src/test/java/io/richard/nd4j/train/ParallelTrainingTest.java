@@ -118,6 +118,26 @@ class ParallelTrainingTest {
         }
     }
 
+    /** One thread trains every mini-batch whole on the network itself, with the BLAS threads as they were set. */
+    @Test
+    void oneThreadLeavesTheBlasThreadsAsTheyAre() {
+        int blas = Nd4j.factory().blas().getMaxThreads();
+        Nd4j.factory().blas().setMaxThreads(2);
+        try {
+            List<Integer> during = new ArrayList<>();
+            Trainer.builder(network(0.0)).parallel(1).listener(new TrainingListener() {
+                @Override
+                public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
+                    during.add(Nd4j.factory().blas().getMaxThreads());
+                }
+            }).build().fit(data());
+
+            assertEquals(List.of(2, 2, 2, 2, 2, 2), during, "BLAS threads during the 6 mini-batches");
+        } finally {
+            Nd4j.factory().blas().setMaxThreads(blas);
+        }
+    }
+
     @Test
     void aNonFiniteCostInAnyPartIsCaughtBeforeTheMiniBatchIsApplied() {
         Network network = network(0.0);
