@@ -1,5 +1,6 @@
 package io.richard.nd4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,7 @@ import io.richard.nd4j.io.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Learning-rate schedules (their factors by hand, and the rates the optimiser is given) and early stopping (when it
@@ -128,6 +130,27 @@ class ScheduleAndStoppingTest {
         assertTrue(sameParameters(twoEpochs, network), "the best epoch's parameters, bit for bit");
     }
 
+    /**
+     * An early stopping that ran out of patience before (told by hand, or in an earlier fit) starts again with
+     * every fit: it does not stop the new training before its first epoch.
+     */
+    @Test
+    void everyFitStartsEarlyStoppingAgain() {
+        double[] accuracy = {0.5, 0.4, 0.3};                                   // patience 1: exhausted after epoch 2
+        Network network = Network.create(model(OptimizerSpec.SGD, null), 2);
+        EarlyStopping stopping = new EarlyStopping(new EarlyStoppingSpec(1, EarlyStoppingSpec.TEST_ACCURACY), network);
+        stopping.epochTested(0, 0.9);
+        stopping.epochTested(1, 0.8);
+        assertTrue(stopping.exhausted());
+        Trainer trainer = Trainer.builder(network).earlyStopping(stopping).listener(scripted(stopping, accuracy))
+                .build();
+        assertEquals(2, trainer.fit(data(40)).size(), "epochs 1 and 2, tested from nothing");
+        assertEquals(OptionalInt.of(0), stopping.bestEpoch());
+        assertEquals(0.5, stopping.best());
+        assertEquals(2, trainer.fit(data(40)).size(), "a second fit tests from nothing again");
+        assertTrue(trainer.stoppedEarly());
+    }
+
     @Test
     void theTrainerTestsItselfWhenGivenATestSetAndRefusesToGuess() {
         Network network = Network.create(model(OptimizerSpec.SGD, null), 2);
@@ -187,6 +210,7 @@ class ScheduleAndStoppingTest {
                     network);
             Trainer trainer = Trainer.builder(network).epochs(6).earlyStopping(resumed)
                     .listener(scripted(resumed, accuracy)).resume(checkpoint.state()).build();
+            assertSameState(checkpoint.state(), trainer.state(), "before fit, resumed from " + file);
             trainer.fit(data(40));
             assertTrue(trainer.stoppedEarly(), file.toString());
             assertTrue(sameParameters(last, network), "the last parameters, resumed from " + file);
@@ -234,6 +258,30 @@ class ScheduleAndStoppingTest {
                 }
             }
         };
+    }
+
+    /** The same position, optimiser state and early stopping state, every number exactly. */
+    private static void assertSameState(TrainingState expected, TrainingState actual, String what) {
+        assertEquals(List.of(expected.epoch(), expected.batch(), expected.samples()),
+                List.of(actual.epoch(), actual.batch(), actual.samples()), what + ": position");
+        assertEquals(expected.cost(), actual.cost(), 0.0, what + ": cost");
+        assertEquals(expected.shuffleSeed(), actual.shuffleSeed(), what);
+        assertEquals(expected.optimizer(), actual.optimizer(), what);
+        assertSameArrays(expected.optimizerState(), actual.optimizerState(), what + ": optimiser state");
+        EarlyStopping.State e = expected.earlyStopping();
+        EarlyStopping.State a = actual.earlyStopping();
+        assertEquals(List.of(e.metric(), e.bestEpoch(), e.best(), e.lastTested()),
+                List.of(a.metric(), a.bestEpoch(), a.best(), a.lastTested()), what + ": early stopping");
+        assertSameArrays(e.parameters(), a.parameters(), what + ": best parameters");
+    }
+
+    private static void assertSameArrays(Map<String, INDArray> expected, Map<String, INDArray> actual, String what) {
+        assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), what);
+        expected.forEach((key, value) -> {
+            assertArrayEquals(value.shape(), actual.get(key).shape(), what + " " + key);
+            assertArrayEquals(value.dup().data().asDouble(), actual.get(key).dup().data().asDouble(), 0.0,
+                    what + " " + key);
+        });
     }
 
     private static boolean sameParameters(Network a, Network b) {

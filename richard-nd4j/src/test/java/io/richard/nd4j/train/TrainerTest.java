@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
 import io.richard.api.Optimizer;
@@ -23,6 +24,7 @@ import io.richard.api.spec.OutputLayerSpec;
 import io.richard.api.train.EpochResult;
 import io.richard.api.train.TrainingListener;
 import io.richard.nd4j.Network;
+import io.richard.nd4j.optimize.Momentum;
 import io.richard.nd4j.optimize.Sgd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,20 +77,35 @@ class TrainerTest {
     // ------------------------------------------------------------------------------------------------------
     // A plain-Java copy of the network and its SGD
 
-    /** W1 (4×3), b1, W2 (2×4), b2 as double arrays. */
+    /**
+     * W1 (4×3), b1, W2 (2×4), b2 as double arrays, trained on the samples {@code x} (normally {@link #X}) by SGD or,
+     * with μ > 0, by SGD with momentum: per parameter θ a velocity v, zero at the start, v ← μ v + Σ∇θ, θ ← θ − λ v.
+     */
     static final class Manual {
         final double[][] w1;
         final double[] b1;
         final double[][] w2;
         final double[] b2;
+        final double mu;
+        final double[][] x;
+        final double[][] vw1 = new double[4][3];
+        final double[] vb1 = new double[4];
+        final double[][] vw2 = new double[2][4];
+        final double[] vb2 = new double[2];
         final List<Double> epochMeanCosts = new ArrayList<>();
         int updates;
 
         Manual(Network network) {
+            this(network, 0, X);
+        }
+
+        Manual(Network network, double mu, double[][] x) {
             w1 = network.layers().get(0).parameters().get(0).value().toDoubleMatrix();
             b1 = network.layers().get(0).parameters().get(1).value().toDoubleVector();
             w2 = network.layers().get(1).parameters().get(0).value().toDoubleMatrix();
             b2 = network.layers().get(1).parameters().get(1).value().toDoubleVector();
+            this.mu = mu;
+            this.x = x;
         }
 
         static double sigmoid(double z) {
@@ -112,7 +129,7 @@ class TrainerTest {
                     double[][] gw2 = new double[2][4];
                     double[] gb2 = new double[2];
                     for (int s = start; s < Math.min(start + miniBatch, samples); s++) {
-                        double[] x = X[s];
+                        double[] x = this.x[s];
                         double[] y = {LABELS[s] == 0 ? 1 : 0, LABELS[s] == 1 ? 1 : 0};
                         double[] a1 = new double[4];
                         for (int i = 0; i < 4; i++) {
@@ -152,17 +169,22 @@ class TrainerTest {
                         }
                         done++;
                     }
-                    // (11) W ← W − λ_e Σ∇W, b ← b − λ_e Σ∇b, per layer with its own λ_e = λ · decay^e
+                    // (11) W ← W − λ_e v, b ← b − λ_e v, per layer with its own λ_e = λ · decay^e, where v ← μ v + Σ∇
+                    // (v = Σ∇ for SGD, μ = 0)
                     for (int i = 0; i < 4; i++) {
-                        b1[i] -= lr1 * gb1[i];
+                        vb1[i] = mu * vb1[i] + gb1[i];
+                        b1[i] -= lr1 * vb1[i];
                         for (int j = 0; j < 3; j++) {
-                            w1[i][j] -= lr1 * gw1[i][j];
+                            vw1[i][j] = mu * vw1[i][j] + gw1[i][j];
+                            w1[i][j] -= lr1 * vw1[i][j];
                         }
                     }
                     for (int i = 0; i < 2; i++) {
-                        b2[i] -= lr2 * gb2[i];
+                        vb2[i] = mu * vb2[i] + gb2[i];
+                        b2[i] -= lr2 * vb2[i];
                         for (int j = 0; j < 4; j++) {
-                            w2[i][j] -= lr2 * gw2[i][j];
+                            vw2[i][j] = mu * vw2[i][j] + gw2[i][j];
+                            w2[i][j] -= lr2 * vw2[i][j];
                         }
                     }
                     updates++;
@@ -180,6 +202,16 @@ class TrainerTest {
             assertVector(b1, network.layers().get(0).parameters().get(1).value(), "b1");
             assertMatrix(w2, network.layers().get(1).parameters().get(0).value(), "W2");
             assertVector(b2, network.layers().get(1).parameters().get(1).value(), "b2");
+        }
+
+        /** The momentum optimiser's state: a velocity per parameter, under {@code velocity/KEY}. */
+        void assertVelocities(Map<String, INDArray> state) {
+            assertEquals(List.of("velocity/hiddenLayers[0].W", "velocity/hiddenLayers[0].b", "velocity/outputLayer.W",
+                    "velocity/outputLayer.b"), List.copyOf(state.keySet()));
+            assertMatrix(vw1, state.get("velocity/hiddenLayers[0].W"), "v of W1");
+            assertVector(vb1, state.get("velocity/hiddenLayers[0].b"), "v of b1");
+            assertMatrix(vw2, state.get("velocity/outputLayer.W"), "v of W2");
+            assertVector(vb2, state.get("velocity/outputLayer.b"), "v of b2");
         }
 
         private static void assertMatrix(double[][] expected, INDArray actual, String what) {
@@ -202,9 +234,21 @@ class TrainerTest {
     // ------------------------------------------------------------------------------------------------------
     // Helpers: an in-memory data set (sequential order only) and recorders
 
-    /** A minimal labelled data set over {@link #X}, streaming rows in data order. */
+    /**
+     * A minimal labelled data set over {@link #X}, streaming rows in data order, in float64 or, with
+     * {@code firstInFloat}, the first mini-batch of every pass in float32.
+     */
     static final class ArrayDataSet implements LabelledDataSet {
         final List<Integer> batchSizes = new ArrayList<>();
+        final boolean firstInFloat;
+
+        ArrayDataSet() {
+            this(false);
+        }
+
+        ArrayDataSet(boolean firstInFloat) {
+            this.firstInFloat = firstInFloat;
+        }
 
         @Override
         public List<String> classes() {
@@ -247,9 +291,11 @@ class TrainerTest {
                     for (int n = 0; n < labels.length; n++) {
                         y[n][labels[n]] = 1;
                     }
+                    DataType type = firstInFloat && next == 0 ? DataType.FLOAT : DataType.DOUBLE;
                     next = to;
                     batchSizes.add(labels.length);
-                    return new Batch(Nd4j.createFromArray(x), Nd4j.createFromArray(y), labels);
+                    return new Batch(Nd4j.createFromArray(x).castTo(type), Nd4j.createFromArray(y).castTo(type),
+                            labels);
                 }
             };
         }
@@ -602,5 +648,139 @@ class TrainerTest {
         INDArray first = network.layers().get(0).forward(x, io.richard.api.Mode.TRAINING).dup();
         INDArray second = network.layers().get(0).forward(x, io.richard.api.Mode.TRAINING).dup();
         assertFalse(first.equals(second), "two passes, two masks");
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Where a trainer starts: the builder's hyper-parameters, every fit from the start, a resumed state
+
+    private static final double MU = 0.9;
+
+    @Test
+    void theBuildersHyperparamsReplaceTheDescriptions() {
+        Network network = network(new Hyperparams(5, 100, 1));
+        Hyperparams given = new Hyperparams(2, 3, 2);
+        Manual manual = new Manual(network);
+        Trainer trainer = Trainer.builder(network).hyperparams(given).build();
+        assertEquals(given, trainer.hyperparams());
+        List<EpochResult> results = trainer.fit(new ArrayDataSet());
+        assertEquals(2, results.size());
+        assertEquals(3, results.get(1).samples());
+        manual.train(2, 3, 2, -1);
+        manual.assertMatches(network);
+    }
+
+    /**
+     * A second fit of the same trainer, from the same parameters, starts the momentum optimiser's velocities at zero
+     * again (the plain-Java momentum run twice); a fit stopped before its first mini-batch leaves the trainer at the
+     * start, without velocities.
+     */
+    @Test
+    void everyFitStartsFromTheStartWithTheOptimisersStateOfTheStart() {
+        Network network = network(new Hyperparams(2, 100, 2));
+        List<INDArray> initial = values(network);
+        Manual manual = new Manual(network, MU, X);
+        manual.train(2, 100, 2, -1);
+        Trainer trainer = Trainer.builder(network).optimizer(new Momentum(MU, false)).build();
+        trainer.fit(new ArrayDataSet());
+        manual.assertMatches(network);
+        manual.assertVelocities(trainer.state().optimizerState());
+
+        assign(network, initial);
+        trainer.fit(new ArrayDataSet());
+        manual.assertMatches(network);
+
+        trainer.requestStop();
+        assertEquals(List.of(), trainer.fit(new ArrayDataSet()));
+        assertPosition(0, 0, 0, 0, trainer.state());
+        assertEquals(Map.of(), trainer.state().optimizerState());
+    }
+
+    /**
+     * A momentum run stopped after 4 updates (epoch 2 after its first mini-batch of 2 samples) and resumed from its
+     * state by a new trainer: that trainer reports the state before fit (position and velocities), and ends with the
+     * parameters and velocities of the uninterrupted plain-Java run.
+     */
+    @Test
+    void aMomentumRunResumedFromItsStateEndsAsTheUninterruptedOne() {
+        Network network = network(new Hyperparams(3, 100, 2));
+        Manual uninterrupted = new Manual(network, MU, X);
+        uninterrupted.train(3, 100, 2, -1);
+        Manual stopped = new Manual(network, MU, X);
+        stopped.train(3, 100, 2, 4);
+        double cost = 2 * stopped.epochMeanCosts.get(1);                       // summed over the 2 samples done
+        AtomicReference<Trainer> first = new AtomicReference<>();
+        first.set(Trainer.builder(network).optimizer(new Momentum(MU, false)).listener(new TrainingListener() {
+            int updates;
+
+            @Override
+            public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
+                if (++updates == 4) {
+                    first.get().requestStop();
+                }
+            }
+        }).build());
+        first.get().fit(new ArrayDataSet());
+        stopped.assertMatches(network);
+        TrainingState state = first.get().state();
+        assertPosition(1, 1, 2, cost, state);
+        stopped.assertVelocities(state.optimizerState());
+
+        Trainer resumed = Trainer.builder(network).optimizer(new Momentum(MU, false)).resume(state).build();
+        assertPosition(1, 1, 2, cost, resumed.state());
+        stopped.assertVelocities(resumed.state().optimizerState());
+        List<EpochResult> results = resumed.fit(new ArrayDataSet());
+        assertEquals(2, results.size(), "the rest of epoch 2, then epoch 3");
+        uninterrupted.assertMatches(network);
+        uninterrupted.assertVelocities(resumed.state().optimizerState());
+        assertPosition(3, 0, 0, 0, resumed.state());
+    }
+
+    /**
+     * Mini-batches that come in float32 (the first of every epoch) and in float64 to a float64 network, each split
+     * between 2 threads: every part trains on the values of its own mini-batch, the float64 ones exactly as given and
+     * the float32 ones as rounded to float32.
+     */
+    @Test
+    void splitMiniBatchesOfChangingDataTypesTrainOnTheirOwnValues() {
+        Network network = network(new Hyperparams(2, 100, 2));
+        double[][] x = new double[X.length][];
+        for (int s = 0; s < X.length; s++) {
+            x[s] = X[s].clone();
+        }
+        for (int s = 0; s < 2; s++) {                                          // the float32 mini-batch
+            for (int j = 0; j < x[s].length; j++) {
+                x[s][j] = (float) X[s][j];
+            }
+        }
+        Manual manual = new Manual(network, 0, x);
+        Trainer.builder(network).parallel(2).build().fit(new ArrayDataSet(true));
+        manual.train(2, 100, 2, -1);
+        manual.assertMatches(network);
+    }
+
+    private static void assertPosition(int epoch, int batch, int samples, double cost, TrainingState state) {
+        assertEquals(epoch, state.epoch(), "epoch");
+        assertEquals(batch, state.batch(), "mini-batch");
+        assertEquals(samples, state.samples(), "samples");
+        assertEquals(cost, state.cost(), TOL, "cost");
+    }
+
+    private static List<INDArray> values(Network network) {
+        List<INDArray> values = new ArrayList<>();
+        for (var layer : network.layers()) {
+            for (Parameter p : layer.parameters()) {
+                values.add(p.value().dup());
+            }
+        }
+        return values;
+    }
+
+    private static void assign(Network network, List<INDArray> values) {
+        int i = 0;
+        for (var layer : network.layers()) {
+            for (Parameter p : layer.parameters()) {
+                p.value().assign(values.get(i++));
+            }
+        }
     }
 }
