@@ -48,7 +48,8 @@ final class Divergence {
     /**
      * Finds out why the cost of mini-batch {@code batchIndex} of {@code epoch} is {@code cost}, not a finite number,
      * and says what to change: parameters that are not finite (an earlier update), inputs that are not (the data),
-     * a layer whose output overflows although its parameters are finite, or else the targets or the cost.
+     * inputs beyond the range of the network's numbers (float64 data for a float32 network), a layer whose output
+     * overflows although its parameters are finite, or else the targets or the cost.
      */
     TrainingDivergedException diagnose(int epoch, int batchIndex, double cost, Batch batch) {
         String where = "training diverged in epoch " + (epoch + 1) + ", mini-batch " + (batchIndex + 1)
@@ -63,8 +64,13 @@ final class Divergence {
             return new TrainingDivergedException(where + "the mini-batch's inputs hold " + input + " values; check"
                     + " the data (every value must be a finite number).", epoch, batchIndex, null);
         }
-        List<Layer> layers = network.layers();
         INDArray a = batch.x().dataType() == network.dataType() ? batch.x() : batch.x().castTo(network.dataType());
+        if (a != batch.x() && nonFinite(a) != null) {
+            return new TrainingDivergedException(where + "the mini-batch's inputs hold values beyond the range of"
+                    + " the network's float32 numbers (they became " + nonFinite(a) + "); scale the data, or use a"
+                    + " float64 network.", epoch, batchIndex, null);
+        }
+        List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
             a = layers.get(l).forward(a, Mode.INFERENCE);
             String values = nonFinite(a);

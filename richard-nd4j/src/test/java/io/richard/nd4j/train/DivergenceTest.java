@@ -164,7 +164,7 @@ class DivergenceTest {
         Network network = Network.create(INPUT, spec, 1, type);
         INDArray w = network.layers().get(0).parameters().get(0).value().dup();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> Trainer.builder(network).build().fit(new Targets(target)));
+                () -> Trainer.builder(network).build().fit(new Targets(target, new double[] {0.1, 0.2, 0.3, 0.4})));
         assertEquals("training diverged in epoch 1, mini-batch 1: the cost is " + cost + "; the targets or the cost"
                 + " overflowed. The steps are too large: lower learnRate (now hiddenLayers[0] 0.5, outputLayer 0.5),"
                 + " e.g. to a tenth, or use smaller mini-batches (gradients are summed over miniBatchSize 4).",
@@ -175,8 +175,35 @@ class DivergenceTest {
         assertEquals(w, network.layers().get(0).parameters().get(0).value(), "the bad mini-batch was applied");
     }
 
-    /** Two samples of finite inputs in one float64 mini-batch, the first with the target {@code (value, 0)}. */
-    private record Targets(double value) implements LabelledDataSet {
+    /**
+     * Float64 inputs that are finite but beyond float32's range (largest 3.4e38) become infinite when a float32
+     * network casts its mini-batch: the data is blamed, not the first layer's parameters; a float64 network trains
+     * on them.
+     */
+    @Test
+    void inputsBeyondTheNetworksRangeAreBlamedOnTheData() {
+        NetworkSpec spec = NetworkSpec.builder().hyperparams(1, 16, 4).dense(5, 0.5).output(2, 0.5);
+        Network network = Network.create(INPUT, spec, 1, DataType.FLOAT);
+        network.layers().get(0).parameters().get(0).value().assign(1);
+        Targets beyond = new Targets(1, new double[] {1e39, -1e39, 0.3, 0.4});   // z = +∞ − ∞ = NaN in float32
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder(network).build().fit(beyond));
+        assertEquals("training diverged in epoch 1, mini-batch 1: the cost is NaN; the mini-batch's inputs hold values"
+                + " beyond the range of the network's float32 numbers (they became infinite); scale the data, or"
+                + " use a float64 network.", e.getMessage());
+        assertEquals(null, e.layer());
+
+        Network wide = Network.create(INPUT, spec, 1, DataType.DOUBLE);
+        wide.layers().get(0).parameters().get(0).value().assign(1);
+        assertEquals(1, Trainer.builder(wide).build().fit(beyond).size(), "an epoch trained");
+        assertTrue(Double.isFinite(wide.layers().get(0).parameters().get(0).value().sumNumber().doubleValue()));
+    }
+
+    /**
+     * Two samples of finite inputs in one float64 mini-batch, the first with the target {@code (value, 0)} and the
+     * inputs {@code first}.
+     */
+    private record Targets(double value, double[] first) implements LabelledDataSet {
 
         @Override
         public List<String> classes() {
@@ -206,7 +233,7 @@ class DivergenceTest {
                 @Override
                 public Batch next() {
                     given = true;
-                    return new Batch(Nd4j.createFromArray(new double[][] {{0.1, 0.2, 0.3, 0.4}, {0.5, 0.6, 0.7, 0.8}}),
+                    return new Batch(Nd4j.createFromArray(new double[][] {first, {0.5, 0.6, 0.7, 0.8}}),
                             Nd4j.createFromArray(new double[][] {{value, 0}, {0, 1}}), new int[] {0, 1});
                 }
             };
