@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import io.richard.api.Parameter;
 import io.richard.api.Shape;
 import io.richard.api.spec.ModelSpec;
@@ -167,6 +168,30 @@ class EvaluationTest {
             assertArrayEquals(CONFUSION, e.confusion(), type.toString());
             assertEquals(totalCost(), e.totalCost(), type == DataType.DOUBLE ? 1e-12 : 1e-6, type.toString());
         }
+    }
+
+    /**
+     * A thread that never evaluated before (each thread keeps its own work array for the output gradient, made on
+     * its first evaluation) gives the hand-counted answer, with a last mini-batch smaller than the others (9 = 4 +
+     * 4 + 1).
+     */
+    @Test
+    void aThreadThatNeverEvaluatedCountsAsByHand() throws Exception {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread fresh = new Thread(() -> {
+            try {
+                result.set(network().evaluate(data(), 4));
+            } catch (RuntimeException e) {
+                result.set(e);
+            }
+        });
+        fresh.start();
+        fresh.join();
+        if (!(result.get() instanceof Evaluation e)) {
+            throw new AssertionError("the evaluation on a new thread failed", (Throwable) result.get());
+        }
+        assertArrayEquals(CONFUSION, e.confusion());
+        assertEquals(totalCost(), e.totalCost(), 1e-12);
     }
 
     /** Labels of up to 6 characters fill the 6-wide columns as they are; longer ones keep 5 characters and "…". */

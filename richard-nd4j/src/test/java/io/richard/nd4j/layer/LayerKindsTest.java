@@ -119,8 +119,8 @@ class LayerKindsTest {
         assertSame(Kernels.forBackend(), new ConvolutionalLayer(new ConvolutionalLayerSpec(2, 2, 2, 0.1), image,
                 org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 2, 2, 2, 2),
                 org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 1, 2), 7).implementation());
-        assertSame(Kernels.forBackend(), new DenseLayer(new DenseLayerSpec(2, 0.1), image, io.richard.nd4j.activation.Sigmoid
-                .INSTANCE, org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 2, 24),
+        assertSame(Kernels.forBackend(), new DenseLayer(new DenseLayerSpec(2, 0.1), image,
+                io.richard.nd4j.activation.Sigmoid.INSTANCE, org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 2, 24),
                 org.nd4j.linalg.factory.Nd4j.zeros(DataType.DOUBLE, 1, 2), 7).implementation());
     }
 
