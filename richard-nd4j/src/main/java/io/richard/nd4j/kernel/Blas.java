@@ -58,6 +58,19 @@ public final class Blas {
      */
     public record Matrix(INDArray array, long position, int rows, int columns, int ld) {
 
+        /**
+         * Every element the matrix names lies in its array's buffer: BLAS and LAPACK read and write through raw
+         * addresses, where an element past the buffer is another object's memory (or a crash), not an exception.
+         */
+        public Matrix {
+            long end = rows > 0 && columns > 0 ? position + (long) (rows - 1) * ld + columns : position;
+            if (position < 0 || end > array.data().length()) {
+                throw new IndexOutOfBoundsException(rows + "×" + columns + " matrix with rows " + ld + " apart at"
+                        + " element " + position + " reaches element " + end + " of a buffer of "
+                        + array.data().length());
+            }
+        }
+
         /** All rows of a 2-d array (or a vector, as one row) with contiguous rows. */
         public static Matrix of(INDArray a) {
             if (a.rank() > 2 || (a.rank() == 2 && a.columns() > 1 && a.stride(1) != 1)) {

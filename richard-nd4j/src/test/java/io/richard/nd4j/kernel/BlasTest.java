@@ -1,5 +1,7 @@
 package io.richard.nd4j.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
@@ -158,6 +160,25 @@ class BlasTest {
                 assertTrue(expected == target.getDouble(r, c), type + " (" + r + ", " + c + "): " + target.getDouble(r, c));
             }
         }
+    }
+
+    /**
+     * A matrix that would reach past its array's buffer is refused when it is made, before any raw address is
+     * read or written: the last element of the last row, counted from a view that starts inside its buffer.
+     */
+    @org.junit.jupiter.api.Test
+    void aMatrixReachingPastItsBufferIsRefused() {
+        INDArray view = Nd4j.zeros(DataType.FLOAT, 4, 6).get(NDArrayIndex.interval(1, 4), NDArrayIndex.all());
+        long buffer = view.data().length();
+        Blas.Matrix whole = Blas.Matrix.of(view);
+        assertEquals(buffer, whole.position() + (long) (whole.rows() - 1) * whole.ld() + whole.columns(), "fits");
+        new Blas.Matrix(view, whole.position() + 1, 3, 5, 6);                         // ends at the last element
+        IndexOutOfBoundsException past = assertThrows(IndexOutOfBoundsException.class,
+                () -> new Blas.Matrix(view, whole.position() + 2, 3, 5, 6));
+        assertEquals("3×5 matrix with rows 6 apart at element " + (whole.position() + 2) + " reaches element "
+                + (whole.position() + 19) + " of a buffer of " + buffer, past.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> new Blas.Matrix(view, -1, 1, 1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> whole.rows(1, 3));
     }
 
     private static INDArray rows(INDArray matrix, int from, int count) {
