@@ -325,7 +325,8 @@ class MaxPoolingLayerExactTest {
         "samples of a pixel together, 3, 2, 3, 2", "rows wider by a region, 3, 2, 2, 2",
         "rows wider by a region, 1, 2, 2, 2", "rows wider by one pixel, 3, 2, 2, 2",
         "rows wider by a region ending where the memory ends, 2, 2, 2, 2", "one channel c-order, 3, 1, 3, 3",
-        "one channel rows wider by a region, 2, 1, 3, 2"})
+        "one channel rows wider by a region, 2, 1, 3, 2", "every other pixel, 2, 2, 2, 2",
+        "pixels C apart and channels far apart, 2, 3, 2, 2"})
     void everyInputLayoutPoolsAsTheEquationsSay(String layout, int n, int c, int rW, int rH) {
         int w = 3 * rW;
         int h = 2 * rH;
@@ -339,6 +340,18 @@ class MaxPoolingLayerExactTest {
             case "rows wider by a region", "one channel rows wider by a region" -> wider(values, rW, 0);
             case "rows wider by one pixel" -> wider(values, 1, 0);
             case "rows wider by a region ending where the memory ends" -> wider(values, rW, rW);
+            case "every other pixel" -> {
+                INDArray spread = Nd4j.rand(DataType.DOUBLE, h, n, 2 * w, c).addi(5);
+                yield spread.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 2, 2 * w),
+                        NDArrayIndex.all()).assign(values);
+            }
+            case "pixels C apart and channels far apart" -> {
+                // channel k of every pixel in plane k of a (C, H, N, W, C) array: pixels C apart as in a C-order
+                // array, but its channels are not next to each other
+                INDArray planes = Nd4j.rand(DataType.DOUBLE, c, h, n, w, c).addi(5);
+                yield planes.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.point(0)).permute(1, 2, 3, 0).assign(values);
+            }
             default -> throw new IllegalArgumentException(layout);
         };
         assertTrue(values.equalsWithEps(input, 0.0), "the layout holds the same values");
@@ -352,12 +365,14 @@ class MaxPoolingLayerExactTest {
         assertTrue(byHand[0].equalsWithEps(pooled, 0.0), "training, " + layout + ": " + pooled);
         INDArray gradient = layer.backward(delta, true);
         assertTrue(byHand[1].equalsWithEps(gradient, 0.0), "input gradient, " + layout + ": " + gradient);
-        // a second mini-batch through the same layer (its arrays reused) gives that batch's answers
+        // a second mini-batch through the same layer (its arrays reused) gives that batch's answers, with ∂C/∂a
+        // given in F order this time
         INDArray again = Nd4j.rand(DataType.DOUBLE, h, n, w, c);
         input.assign(again);
         INDArray[] secondByHand = poolByHand(again, rW, rH, delta.mul(-1));
         assertTrue(secondByHand[0].equalsWithEps(layer.forward(input, Mode.TRAINING), 0.0), "second batch");
-        assertTrue(secondByHand[1].equalsWithEps(layer.backward(delta.mul(-1), true), 0.0), "second gradient");
+        assertTrue(secondByHand[1].equalsWithEps(layer.backward(delta.mul(-1).dup('f'), true), 0.0),
+                "second gradient");
     }
 
     /**
