@@ -134,7 +134,8 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** What training would need, from the description; a warning when this machine cannot train it. */
     private static void memory(Console console, ModelSpec model, int bestCopies) {
-        MemoryEstimate estimate = MemoryEstimate.of(model, TrainCommand.EVALUATION_BATCH).withParameterCopies(bestCopies);
+        MemoryEstimate estimate = MemoryEstimate.of(model, TrainCommand.EVALUATION_BATCH)
+                .withParameterCopies(bestCopies);
         console.result("memory   about " + MemoryEstimate.bytes(estimate.totalBytes()) + " to train (parameters with"
                 + " their gradients " + MemoryEstimate.bytes(estimate.parameterBytes()) + ", activations "
                 + MemoryEstimate.bytes(estimate.activationBytes()) + ")");

@@ -217,7 +217,8 @@ final class TrainCommand implements Callable<Integer> {
         new RunFiles().input("config", named("CONFIG"), config).input("training data", named("--data"), data)
                 .input("test data", "--test", test).input("checkpoint to resume", "--resume", resume)
                 .input("model to start from", "--init", init).allowSame(named("-o"), "--init")
-                .output("model", named("-o"), model).output("metrics file", "--metrics", metrics).output("plot", "--plot", plot)
+                .output("model", named("-o"), model).output("metrics file", "--metrics", metrics)
+                .output("plot", "--plot", plot)
                 .output("report", "--report", report).output("checkpoint", "--checkpoint", checkpoint).appended("log file", "--log", common.log)
                 .allowSame("--checkpoint", "--resume").check();
         try (Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), common.verbose,
@@ -569,19 +570,19 @@ final class TrainCommand implements Callable<Integer> {
                     + stopping.spec().patience() + (stopping.spec().patience() == 1 ? " epoch" : " epochs")
                     + "; the best epoch's model is saved");
         }
-        if (clusterTraining == null && engine.splitThreads(network) > 1) {
-            console.info("  threads  each mini-batch split between " + engine.splitThreads(network)
-                    + " threads, gradients summed");
+        int split = engine.splitThreads(network);
+        if (clusterTraining == null && split > 1) {
+            console.info("  threads  each mini-batch split between " + split + " threads, gradients summed");
         }
         int splitBefore = resumed == null || clusterTraining != null ? 0
                 : savedInt(resumed.metadata(), "splitThreads", 0);
-        if (splitBefore > 0 && splitBefore != engine.splitThreads(network)) {
+        if (splitBefore > 0 && splitBefore != split) {
             // the parts' gradients are summed in another grouping: the same sums, rounded otherwise
             console.warn("the checkpoint's run " + (splitBefore == 1 ? "did not split mini-batches"
                     : "split each mini-batch between " + splitBefore + " threads") + " and this one "
-                    + (engine.splitThreads(network) == 1 ? "does not" : "splits them between "
-                    + engine.splitThreads(network)) + ": the result will differ from an uninterrupted run by float"
-                    + " rounding; give --threads " + splitBefore + " to continue it exactly");
+                    + (split == 1 ? "does not" : "splits them between " + split) + ": the result will differ from"
+                    + " an uninterrupted run by float rounding; give --threads " + splitBefore + " to continue it"
+                    + " exactly");
         }
         if (initModel != null) {
             console.info("  init     parameters of " + init + " (" + (initModel.formatVersion() == 0

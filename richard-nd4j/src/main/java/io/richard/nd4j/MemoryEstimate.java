@@ -17,9 +17,9 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>The estimate counts, in float32: every parameter three times (value, gradient, and the copy made while
  * initialising) and once more per array the optimiser keeps for it (momentum's velocity, Adam's moments and work
- * array; early stopping's copy of the best parameters with {@link #withParameterCopies}), and the arrays each layer keeps for a training mini-batch (activations, deltas, input
- * gradients, dropout masks, and for convolutions the "full" arrays of N·H·W rows) plus those of one inference
- * batch (evaluation). It leaves out the data set itself. It is an estimate: within a factor of about 1.5.
+ * array; early stopping's copy of the best parameters with {@link #withParameterCopies}), and the arrays each layer
+ * keeps for a training mini-batch (activations, deltas, input gradients, dropout masks, and for convolutions the
+ * "full" arrays of N·H·W rows) plus those of one inference batch (evaluation). It leaves out the data set itself. It is an estimate: within a factor of about 1.5.
  *
  * @param parameters       trainable scalars
  * @param largestLayerParameters the weights of the layer with the most

@@ -65,10 +65,11 @@ final class Divergence {
                     + " the data (every value must be a finite number).", epoch, batchIndex, null);
         }
         INDArray a = batch.x().dataType() == network.dataType() ? batch.x() : batch.x().castTo(network.dataType());
-        if (a != batch.x() && nonFinite(a) != null) {
+        String cast = a == batch.x() ? null : nonFinite(a);
+        if (cast != null) {
             return new TrainingDivergedException(where + "the mini-batch's inputs hold values beyond the range of"
-                    + " the network's float32 numbers (they became " + nonFinite(a) + "); scale the data, or use a"
-                    + " float64 network.", epoch, batchIndex, null);
+                    + " the network's float32 numbers (they became " + cast + "); scale the data, or use a float64"
+                    + " network.", epoch, batchIndex, null);
         }
         List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
