@@ -100,39 +100,32 @@ class ParallelTrainingTest {
 
     @Test
     void trainingRunsTheProductsOfItsPartsSingleThreadedAndPutsTheBlasThreadsBack() {
-        int blas = Nd4j.factory().blas().getMaxThreads();
-        Nd4j.factory().blas().setMaxThreads(2);
-        try {
-            List<Integer> during = new ArrayList<>();
-            Trainer.builder(network(0.0)).parallel(2).listener(new TrainingListener() {
-                @Override
-                public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
-                    during.add(Nd4j.factory().blas().getMaxThreads());
-                }
-            }).build().fit(data());
-
-            assertEquals(List.of(1, 1, 1, 1, 1, 1), during, "BLAS threads during the 6 mini-batches");
-            assertEquals(2, Nd4j.factory().blas().getMaxThreads());
-        } finally {
-            Nd4j.factory().blas().setMaxThreads(blas);
-        }
+        assertEquals(List.of(1, 1, 1, 1, 1, 1), blasThreadsPerMiniBatch(2), "BLAS threads during the 6 mini-batches");
     }
 
     /** One thread trains every mini-batch whole on the network itself, with the BLAS threads as they were set. */
     @Test
     void oneThreadLeavesTheBlasThreadsAsTheyAre() {
+        assertEquals(List.of(2, 2, 2, 2, 2, 2), blasThreadsPerMiniBatch(1), "BLAS threads during the 6 mini-batches");
+    }
+
+    /**
+     * The BLAS thread count after each mini-batch of training on {@code parallel} threads, set to 2 before; checks it
+     * is 2 again afterwards.
+     */
+    private static List<Integer> blasThreadsPerMiniBatch(int parallel) {
         int blas = Nd4j.factory().blas().getMaxThreads();
         Nd4j.factory().blas().setMaxThreads(2);
         try {
             List<Integer> during = new ArrayList<>();
-            Trainer.builder(network(0.0)).parallel(1).listener(new TrainingListener() {
+            Trainer.builder(network(0.0)).parallel(parallel).listener(new TrainingListener() {
                 @Override
                 public void batchDone(int epoch, int samplesDone, int samples, double batchCost) {
                     during.add(Nd4j.factory().blas().getMaxThreads());
                 }
             }).build().fit(data());
-
-            assertEquals(List.of(2, 2, 2, 2, 2, 2), during, "BLAS threads during the 6 mini-batches");
+            assertEquals(2, Nd4j.factory().blas().getMaxThreads(), "BLAS threads after training");
+            return during;
         } finally {
             Nd4j.factory().blas().setMaxThreads(blas);
         }
@@ -163,7 +156,8 @@ class ParallelTrainingTest {
         assertEquals("the number of training threads must be at least 1, got 0", e.getMessage());
     }
 
-    private static List<INDArray> values(Network network) {
+    /** Copies of every parameter of the network, layer by layer. */
+    static List<INDArray> values(Network network) {
         List<INDArray> values = new ArrayList<>();
         for (Layer layer : network.layers()) {
             for (Parameter p : layer.parameters()) {

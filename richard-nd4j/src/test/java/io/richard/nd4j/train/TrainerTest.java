@@ -677,7 +677,7 @@ class TrainerTest {
     @Test
     void everyFitStartsFromTheStartWithTheOptimisersStateOfTheStart() {
         Network network = network(new Hyperparams(2, 100, 2));
-        List<INDArray> initial = values(network);
+        List<INDArray> initial = ParallelTrainingTest.values(network);
         Manual manual = new Manual(network, MU, X);
         manual.train(2, 100, 2, -1);
         Trainer trainer = Trainer.builder(network).optimizer(new Momentum(MU, false)).build();
@@ -763,16 +763,6 @@ class TrainerTest {
         assertEquals(batch, state.batch(), "mini-batch");
         assertEquals(samples, state.samples(), "samples");
         assertEquals(cost, state.cost(), TOL, "cost");
-    }
-
-    private static List<INDArray> values(Network network) {
-        List<INDArray> values = new ArrayList<>();
-        for (var layer : network.layers()) {
-            for (Parameter p : layer.parameters()) {
-                values.add(p.value().dup());
-            }
-        }
-        return values;
     }
 
     private static void assign(Network network, List<INDArray> values) {
